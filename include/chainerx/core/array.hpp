@@ -1,0 +1,75 @@
+#pragma once
+
+// chainerx::array: a cheap, ref-counted handle on an array body (storage, offset, shape, strides in
+// bytes, dtype, device). Views share storage through the body's data pointer.
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "chainerx/core/shape.hpp"
+#include "chainerx/device/device.hpp"
+#include "chainerx/dtype/dtype.hpp"
+
+namespace chainerx {
+
+struct array_body {
+    shape_t shape;
+    strides_t strides;
+    int64_t offset = 0;  // bytes from data to the first element
+    dtype type = dtype::float32;
+    device* dev = nullptr;
+    std::shared_ptr<void> data;
+};
+
+class array {
+public:
+    array() = default;
+
+    // Wraps existing memory (no copy).
+    static array from_data(shape_t shape, strides_t strides, chainerx::dtype type, device& dev, std::shared_ptr<void> data,
+                           int64_t offset = 0) {
+        array a;
+        a.body_ = std::make_shared<array_body>(array_body{shape, strides, offset, type, &dev, std::move(data)});
+        return a;
+    }
+
+    bool defined() const { return body_ != nullptr; }
+    const shape_t& shape() const { return body_->shape; }
+    const strides_t& strides() const { return body_->strides; }
+    int64_t offset() const { return body_->offset; }
+    chainerx::dtype dtype() const { return body_->type; }
+    device& get_device() const { return *body_->dev; }
+    const std::shared_ptr<void>& data() const { return body_->data; }
+    int ndim() const { return body_->shape.size(); }
+    int64_t size() const { return body_->shape.product(); }
+    int64_t itemsize() const { return itemsize_of(body_->type); }
+    int64_t nbytes() const { return size() * itemsize(); }
+    // Address of the first element.
+    void* raw_data() const { return static_cast<char*>(body_->data.get()) + body_->offset; }
+    const array_body* body() const { return body_.get(); }
+
+    // C-contiguous, ignoring the strides of length-1 axes (NumPy's flag).
+    bool is_contiguous() const {
+        if (size() == 0) return true;
+        int64_t expected = itemsize();
+        for (int i = ndim() - 1; i >= 0; --i) {
+            if (shape()[i] == 1) continue;
+            if (strides()[i] != expected) return false;
+            expected *= shape()[i];
+        }
+        return true;
+    }
+
+    // Same storage, new metadata.
+    array make_view(shape_t shape, strides_t strides, int64_t offset) const {
+        return from_data(shape, strides, body_->type, *body_->dev, body_->data, offset);
+    }
+
+    // True if both handles refer to the same body (Python's `is` for arrays).
+    bool same_body(const array& other) const { return body_ == other.body_; }
+
+private:
+    std::shared_ptr<array_body> body_;
+};
+
+}  // namespace chainerx

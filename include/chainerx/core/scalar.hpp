@@ -1,0 +1,60 @@
+#pragma once
+
+// A Python-like scalar (bool, integer or float) used by ops that take "array or scalar" operands.
+#include <cstdint>
+#include <ostream>
+#include <type_traits>
+
+#include "chainerx/dtype/dtype.hpp"
+
+namespace chainerx {
+
+class scalar {
+public:
+    scalar(bool v) : kind_(dtype_kind::bool_) { value_.b = v; }
+    template <class I>
+        requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+    scalar(I v) : kind_(dtype_kind::int_) {
+        value_.i = static_cast<int64_t>(v);
+    }
+    scalar(double v) : kind_(dtype_kind::float_) { value_.d = v; }
+    scalar(float v) : scalar(static_cast<double>(v)) {}
+    scalar(float16 v) : scalar(static_cast<double>(static_cast<float>(v))) {}
+    scalar(bfloat16 v) : scalar(static_cast<double>(static_cast<float>(v))) {}
+
+    // bool_, int_ or float_.
+    dtype_kind kind() const { return kind_; }
+    // The dtype a lone scalar of this kind gets (ChainerX: bool, int32, float32).
+    dtype default_dtype() const { return chainerx::default_dtype(kind_); }
+
+    template <class T>
+    T to() const {
+        switch (kind_) {
+            case dtype_kind::bool_: return value_cast<T>(value_.b);
+            case dtype_kind::float_: return value_cast<T>(value_.d);
+            default: return value_cast<T>(value_.i);
+        }
+    }
+    // Stores the value converted to dtype d at dst (itemsize_of(d) bytes).
+    void store(dtype d, void* dst) const {
+        dispatch_dtype(d, [&]<class T>() { *static_cast<T*>(dst) = to<T>(); });
+    }
+
+    friend std::ostream& operator<<(std::ostream& os, const scalar& s) {
+        switch (s.kind_) {
+            case dtype_kind::bool_: return os << (s.value_.b ? "True" : "False");
+            case dtype_kind::float_: return os << s.value_.d;
+            default: return os << s.value_.i;
+        }
+    }
+
+private:
+    union {
+        bool b;
+        int64_t i;
+        double d;
+    } value_;
+    dtype_kind kind_;
+};
+
+}  // namespace chainerx

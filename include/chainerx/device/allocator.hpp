@@ -1,0 +1,86 @@
+#pragma once
+
+// A caching allocator for host memory: 64-byte aligned blocks, binned by size class, reused
+// instead of returned to the system, so that ops on small arrays do not pay for malloc/free.
+#include <cstddef>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace chainerx {
+
+class caching_host_allocator {
+public:
+    static constexpr size_t alignment = 64;
+
+    static caching_host_allocator& instance() {
+        static auto* allocator = new caching_host_allocator;  // never destroyed: blocks may outlive main
+        return *allocator;
+    }
+
+    void* allocate(size_t bytes) {
+        int bin = bin_of(bytes);
+        if (bin < num_bins) {
+            {
+                std::lock_guard lock(mutex_);
+                auto& free_list = bins_[bin];
+                if (!free_list.empty()) {
+                    void* p = free_list.back();
+                    free_list.pop_back();
+                    cached_bytes_ -= bin_size(bin);
+                    return p;
+                }
+            }
+            return system_allocate(bin_size(bin));
+        }
+        return system_allocate(round_up(bytes));
+    }
+
+    void deallocate(void* p, size_t bytes) {
+        int bin = bin_of(bytes);
+        if (bin < num_bins) {
+            std::lock_guard lock(mutex_);
+            if (cached_bytes_ + bin_size(bin) <= max_cached_bytes) {
+                bins_[bin].push_back(p);
+                cached_bytes_ += bin_size(bin);
+                return;
+            }
+        }
+        std::free(p);
+    }
+
+    // Returns every cached block to the system.
+    void release_cached() {
+        std::lock_guard lock(mutex_);
+        for (auto& free_list : bins_) {
+            for (void* p : free_list) std::free(p);
+            free_list.clear();
+        }
+        cached_bytes_ = 0;
+    }
+
+private:
+    // Power-of-two bins from 64 B to 256 MiB; larger blocks go straight to the system.
+    static constexpr int num_bins = 23;
+    static constexpr size_t max_cached_bytes = size_t{1} << 31;
+
+    static size_t bin_size(int bin) { return alignment << bin; }
+    static int bin_of(size_t bytes) {
+        int bin = 0;
+        while (bin < num_bins && bin_size(bin) < bytes) ++bin;
+        return bin;
+    }
+    static size_t round_up(size_t bytes) { return (bytes + alignment - 1) / alignment * alignment; }
+    static void* system_allocate(size_t bytes) {
+        void* p = std::aligned_alloc(alignment, bytes == 0 ? alignment : bytes);
+        if (p == nullptr) throw std::bad_alloc();
+        return p;
+    }
+
+    std::mutex mutex_;
+    std::vector<void*> bins_[num_bins];
+    size_t cached_bytes_ = 0;
+};
+
+}  // namespace chainerx

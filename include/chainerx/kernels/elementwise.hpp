@@ -1,0 +1,195 @@
+#pragma once
+
+// The generic elementwise kernel: one output and N inputs, already broadcast to one shape (stride 0
+// on broadcast axes; a scalar is an operand with all strides 0). Axes are simplified first (length-1
+// axes dropped, axes that are contiguous for every operand merged); a 1-d loop over contiguous or
+// scalar operands takes a vectorizable fast path, anything else the strided path. Both run in
+// parallel above a size threshold. The op is a functor whose call operator is host+device, so CUDA
+// instantiates the same body (cuda/elementwise.cuh).
+#include <cstdint>
+#include <tuple>
+#include <utility>
+
+#include "chainerx/core/array.hpp"
+#include "chainerx/kernels/parallel.hpp"
+
+namespace chainerx {
+
+// One operand of an elementwise loop: a base pointer and byte strides over the loop's shape.
+struct loop_operand {
+    char* data;
+    strides_t strides;
+};
+
+// An elementwise loop over N operands (output first) after axis simplification.
+template <int N>
+struct elementwise_loop {
+    int ndim = 0;
+    int64_t shape[max_ndim];
+    char* data[N];
+    int64_t strides[N][max_ndim];
+    int64_t size = 1;
+
+    elementwise_loop(const shape_t& full_shape, const loop_operand* operands) {
+        for (int k = 0; k < N; ++k) data[k] = operands[k].data;
+        for (int axis = 0; axis < full_shape.size(); ++axis) {
+            int64_t extent = full_shape[axis];
+            size *= extent;
+            if (extent == 1) continue;
+            bool mergeable = ndim > 0;
+            for (int k = 0; k < N && mergeable; ++k)
+                mergeable = strides[k][ndim - 1] == operands[k].strides[axis] * extent;
+            if (mergeable) {
+                shape[ndim - 1] *= extent;
+                for (int k = 0; k < N; ++k) strides[k][ndim - 1] = operands[k].strides[axis];
+            } else {
+                shape[ndim] = extent;
+                for (int k = 0; k < N; ++k) strides[k][ndim] = operands[k].strides[axis];
+                ++ndim;
+            }
+        }
+    }
+};
+
+namespace detail {
+
+// Elements of work an op's element costs, relative to an add; scales the parallel threshold.
+template <class Op>
+constexpr int64_t op_cost() {
+    if constexpr (requires { Op::cost; }) {
+        return Op::cost;
+    } else {
+        return 1;
+    }
+}
+
+// Contiguous loop; bit k of ScalarMask set means input k is a scalar (stride 0).
+template <unsigned ScalarMask, class Op, class Out, class... In, size_t... K>
+void contiguous_loop(Op op, Out* out, std::tuple<const In*...> in, int64_t begin, int64_t end,
+                     std::index_sequence<K...>) {
+    std::tuple<In...> scalars{((ScalarMask >> K) & 1u ? *std::get<K>(in) : In{})...};
+    for (int64_t i = begin; i < end; ++i)
+        out[i] = op(((ScalarMask >> K) & 1u ? std::get<K>(scalars) : std::get<K>(in)[i])...);
+}
+
+template <class Op, class Out, class... In, size_t... K>
+void strided_loop(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, int64_t begin, int64_t end,
+                  std::index_sequence<K...>) {
+    constexpr int N = 1 + sizeof...(In);
+    int ndim = loop.ndim;
+    if (ndim == 0) {  // a single element
+        *reinterpret_cast<Out*>(loop.data[0]) = op(*reinterpret_cast<const In*>(loop.data[1 + K])...);
+        return;
+    }
+    int inner = ndim - 1;
+    int64_t inner_extent = loop.shape[inner];
+    // Multi-index of `begin` over the outer axes, and the operand pointers there.
+    int64_t index[max_ndim];
+    int64_t rest = begin / inner_extent;
+    for (int axis = inner - 1; axis >= 0; --axis) {
+        index[axis] = rest % loop.shape[axis];
+        rest /= loop.shape[axis];
+    }
+    int64_t i = begin % inner_extent;
+    char* ptr[N];
+    for (int k = 0; k < N; ++k) {
+        ptr[k] = loop.data[k];
+        for (int axis = 0; axis < inner; ++axis) ptr[k] += index[axis] * loop.strides[k][axis];
+    }
+    int64_t remaining = end - begin;
+    const int64_t out_stride = loop.strides[0][inner];
+    const int64_t in_strides[] = {loop.strides[1 + K][inner]...};
+    while (remaining > 0) {
+        int64_t count = std::min(inner_extent - i, remaining);
+        char* o = ptr[0] + i * out_stride;
+        const char* in_ptrs[] = {ptr[1 + K] + i * in_strides[K]...};
+        for (int64_t j = 0; j < count; ++j) {
+            *reinterpret_cast<Out*>(o + j * out_stride) =
+                op(*reinterpret_cast<const In*>(in_ptrs[K] + j * in_strides[K])...);
+        }
+        remaining -= count;
+        i = 0;
+        // Advance the outer multi-index by one row.
+        for (int axis = inner - 1; axis >= 0; --axis) {
+            for (int k = 0; k < N; ++k) ptr[k] += loop.strides[k][axis];
+            if (++index[axis] < loop.shape[axis]) break;
+            for (int k = 0; k < N; ++k) ptr[k] -= loop.strides[k][axis] * loop.shape[axis];
+            index[axis] = 0;
+        }
+    }
+}
+
+// Picks the contiguous loop variant for the runtime scalar mask; binary ops get all three variants.
+template <class Op, class Out, class... In, size_t... K>
+bool try_contiguous(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std::index_sequence<K...> ks) {
+    if (loop.ndim != 1 || loop.strides[0][0] != sizeof(Out)) return false;
+    unsigned mask = 0;
+    bool ok = true;
+    ((loop.strides[1 + K][0] == 0 ? (mask |= 1u << K) : (ok = ok && loop.strides[1 + K][0] == sizeof(In))), ...);
+    if (!ok) return false;
+    auto out = reinterpret_cast<Out*>(loop.data[0]);
+    std::tuple<const In*...> in{reinterpret_cast<const In*>(loop.data[1 + K])...};
+    int64_t threshold = parallel_threshold / op_cost<Op>();
+    auto run = [&]<unsigned Mask>() {
+        parallel_for(loop.shape[0], threshold, [&](int64_t b, int64_t e) { contiguous_loop<Mask>(op, out, in, b, e, ks); });
+    };
+    if (mask == 0) {
+        run.template operator()<0u>();
+        return true;
+    }
+    if constexpr (sizeof...(In) == 2) {
+        if (mask == 1u) {
+            run.template operator()<1u>();
+            return true;
+        }
+        if (mask == 2u) {
+            run.template operator()<2u>();
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace detail
+
+// Runs out = op(in...) on the host over a prepared loop.
+template <class Op, class Out, class... In>
+void elementwise_native(Op op, const elementwise_loop<1 + sizeof...(In)>& loop) {
+    if (loop.size == 0) return;
+    auto ks = std::index_sequence_for<In...>{};
+    long_running_scope unlock(loop.size * detail::op_cost<Op>());
+    if (detail::try_contiguous<Op, Out, In...>(op, loop, ks)) return;
+    int64_t threshold = parallel_threshold / detail::op_cost<Op>();
+    parallel_for(loop.size, threshold,
+                 [&](int64_t b, int64_t e) { detail::strided_loop<Op, Out, In...>(op, loop, b, e, ks); });
+}
+
+#if defined(CHAINERX_WITH_CUDA)
+namespace cuda {
+// Explicitly instantiated in the chainerx::cuda library for each op and dtype (cuda/*.cu).
+template <class Op, class Out, class... In>
+void elementwise(Op op, const elementwise_loop<1 + sizeof...(In)>& loop);
+}  // namespace cuda
+#endif
+
+// Runs out = op(in...) where `operands` are the output and the inputs, each with strides over
+// `shape` (0 on broadcast axes), on device `dev`.
+template <class Op, class Out, class... In>
+void run_elementwise(device& dev, Op op, const shape_t& shape, const loop_operand* operands) {
+    elementwise_loop<1 + sizeof...(In)> loop(shape, operands);
+    switch (dev.kind()) {
+        case device_kind::native:
+            elementwise_native<Op, Out, In...>(op, loop);
+            return;
+        case device_kind::cuda:
+#if defined(CHAINERX_WITH_CUDA)
+            if (loop.size > 0) cuda::elementwise<Op, Out, In...>(op, loop);
+            return;
+#else
+            break;
+#endif
+    }
+    throw_error<device_error>("no elementwise kernel for device ", dev.name());
+}
+
+}  // namespace chainerx

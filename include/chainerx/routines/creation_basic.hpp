@@ -1,0 +1,147 @@
+#pragma once
+
+// Allocation of new arrays: the few creation routines every other routine needs.
+#include "chainerx/core/array.hpp"
+#include "chainerx/core/scalar.hpp"
+#include "chainerx/kernels/elementwise.hpp"
+#include "chainerx/kernels/layout.hpp"
+
+namespace chainerx {
+
+inline void check_shape(const shape_t& shape, const char* op) {
+    for (int64_t d : shape)
+        if (d < 0) throw_error<dimension_error>(op, ": negative dimensions are not allowed: ", shape);
+}
+
+// Uninitialized array with the given strides (which must describe a dense block).
+inline array empty_strided(const shape_t& shape, const strides_t& strides, dtype type, device& dev) {
+    int64_t bytes = shape.product() * itemsize_of(type);
+    return array::from_data(shape, strides, type, dev, dev.allocate(static_cast<size_t>(bytes)));
+}
+
+inline array empty(const shape_t& shape, dtype type = dtype::float32, device& dev = get_default_device()) {
+    check_shape(shape, "empty");
+    return empty_strided(shape, strides_in_order_c(shape, itemsize_of(type)), type, dev);
+}
+
+namespace detail {
+struct fill_op {
+    template <class T>
+    CHAINERX_HOST_DEVICE T operator()(T value) const {
+        return value;
+    }
+};
+}  // namespace detail
+
+// Writes `value` (converted to a's dtype) to every element of a.
+inline void fill(const array& a, const scalar& value) {
+    dispatch_dtype(a.dtype(), [&]<class T>() {
+        T v = value.to<T>();
+        // The scalar lives on the host: host devices read it in place, others get a 0-d copy.
+        array source;
+        loop_operand operands[2] = {{static_cast<char*>(a.raw_data()), a.strides()},
+                                    {reinterpret_cast<char*>(&v), strides_t(a.ndim())}};
+        if (a.get_device().kind() != device_kind::native) {
+            source = empty_strided({}, {}, a.dtype(), a.get_device());
+            a.get_device().copy_from_host(source.raw_data(), &v, sizeof(T));
+            operands[1].data = static_cast<char*>(source.raw_data());
+        }
+        run_elementwise<detail::fill_op, T, T>(a.get_device(), detail::fill_op{}, a.shape(), operands);
+    });
+}
+
+inline array full(const shape_t& shape, const scalar& value, dtype type, device& dev = get_default_device()) {
+    check_shape(shape, "full");
+    array a = empty(shape, type, dev);
+    fill(a, value);
+    return a;
+}
+inline array full(const shape_t& shape, const scalar& value, device& dev = get_default_device()) {
+    return full(shape, value, value.default_dtype(), dev);
+}
+inline array zeros(const shape_t& shape, dtype type = dtype::float32, device& dev = get_default_device()) {
+    return full(shape, 0, type, dev);
+}
+inline array ones(const shape_t& shape, dtype type = dtype::float32, device& dev = get_default_device()) {
+    return full(shape, 1, type, dev);
+}
+
+namespace detail {
+template <class To>
+struct cast_op {
+    template <class From>
+    CHAINERX_HOST_DEVICE To operator()(From v) const {
+        return value_cast<To>(v);
+    }
+};
+}  // namespace detail
+
+// The cast kernels: |dtypes|^2 instantiations. A program with many translation units may define
+// CHAINERX_CAST_KERNELS_EXTERN in all but one of them and CHAINERX_CAST_KERNELS_DEFINE in that one,
+// so that they are compiled once.
+#if defined(CHAINERX_CAST_KERNELS_EXTERN)
+void run_cast_kernel(device& dev, dtype to, dtype from, const shape_t& shape, const loop_operand* operands);
+#else
+#if defined(CHAINERX_CAST_KERNELS_DEFINE)
+void
+#else
+inline void
+#endif
+run_cast_kernel(device& dev, dtype to, dtype from, const shape_t& shape, const loop_operand* operands) {
+    dispatch_dtype(to, [&]<class To>() {
+        dispatch_dtype(from, [&]<class From>() {
+            run_elementwise<detail::cast_op<To>, To, From>(dev, detail::cast_op<To>{}, shape, operands);
+        });
+    });
+}
+#endif
+
+// Copies src into dst, broadcasting src to dst's shape and casting to dst's dtype.
+inline void copy_into(const array& dst, const array& src) {
+    if (&dst.get_device() != &src.get_device())
+        throw_error<device_error>("copy: arrays are on different devices: ", dst.get_device().name(), " and ",
+                                  src.get_device().name());
+    if (dst.data() == src.data() && !(dst.offset() == src.offset() && dst.strides() == src.strides() &&
+                                      dst.dtype() == src.dtype())) {
+        // Overlapping memory with another layout: read from a snapshot so no element is read after
+        // it was overwritten.
+        array snapshot = empty(src.shape(), src.dtype(), src.get_device());
+        copy_into(snapshot, src);
+        copy_into(dst, snapshot);
+        return;
+    }
+    shape_t shape = broadcast_shapes(dst.shape(), src.shape(), "copy");
+    if (!(shape == dst.shape()))
+        throw_error<dimension_error>("copy: cannot broadcast ", src.shape(), " into ", dst.shape());
+    strides_t src_strides(dst.ndim());
+    for (int i = 0, d = dst.ndim() - src.ndim(); i < src.ndim(); ++i)
+        src_strides[d + i] = src.shape()[i] == 1 ? 0 : src.strides()[i];
+    loop_operand operands[2] = {{static_cast<char*>(dst.raw_data()), dst.strides()},
+                                {static_cast<char*>(src.raw_data()), src_strides}};
+    run_cast_kernel(dst.get_device(), dst.dtype(), src.dtype(), shape, operands);
+}
+
+// A new array with the same values, laid out as NumPy's copy(order='K') lays it out.
+inline array copy_as(const array& a, dtype type) {
+    int64_t itemsize = a.itemsize();
+    array out = empty_strided(a.shape(), numpy_output_strides(a.shape(), &a.strides(), &itemsize, 1, itemsize_of(type)),
+                              type, a.get_device());
+    copy_into(out, a);
+    return out;
+}
+inline array copy(const array& a) { return copy_as(a, a.dtype()); }
+
+// C-contiguous copy (or a itself when it already is one and no cast is needed).
+inline array ascontiguousarray(const array& a) {
+    if (a.is_contiguous()) return a;
+    array out = empty(a.shape(), a.dtype(), a.get_device());
+    copy_into(out, a);
+    return out;
+}
+
+inline array astype(const array& a, dtype type, bool copy_always = true) {
+    if (!copy_always && type == a.dtype()) return a;
+    return copy_as(a, type);
+}
+
+}  // namespace chainerx

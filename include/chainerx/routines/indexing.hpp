@@ -1,0 +1,104 @@
+#pragma once
+
+// Basic indexing: integers, slices (any step), new axes and an ellipsis; the result is a view.
+#include <optional>
+#include <span>
+
+#include "chainerx/routines/creation_basic.hpp"
+
+namespace chainerx {
+
+struct index_item {
+    enum class kind { integer, slice, new_axis, ellipsis };
+    kind type = kind::integer;
+    int64_t index = 0;  // for integer
+    std::optional<int64_t> start, stop, step;  // for slice
+
+    static index_item integer(int64_t i) { return {kind::integer, i, {}, {}, {}}; }
+    static index_item slice(std::optional<int64_t> start, std::optional<int64_t> stop, std::optional<int64_t> step) {
+        return {kind::slice, 0, start, stop, step};
+    }
+    static index_item new_axis() { return {kind::new_axis, 0, {}, {}, {}}; }
+    static index_item ellipsis() { return {kind::ellipsis, 0, {}, {}, {}}; }
+};
+
+namespace detail {
+// Python's slice.indices(): normalized start and element count along an axis of `extent`.
+inline void slice_bounds(const index_item& s, int64_t extent, int64_t& start, int64_t& step, int64_t& count) {
+    step = s.step.value_or(1);
+    if (step == 0) throw std::invalid_argument("slice step cannot be zero");
+    auto clamp = [&](std::optional<int64_t> v, int64_t when_missing) {
+        if (!v) return when_missing;
+        int64_t x = *v < 0 ? *v + extent : *v;
+        if (x < 0) return step < 0 ? int64_t{-1} : int64_t{0};
+        if (x >= extent) return step < 0 ? extent - 1 : extent;
+        return x;
+    };
+    start = clamp(s.start, step < 0 ? extent - 1 : 0);
+    int64_t stop = clamp(s.stop, step < 0 ? -1 : extent);
+    if (step > 0) {
+        count = stop > start ? (stop - start + step - 1) / step : 0;
+    } else {
+        count = start > stop ? (start - stop + (-step) - 1) / (-step) : 0;
+    }
+}
+}  // namespace detail
+
+inline array at(const array& a, std::span<const index_item> indices) {
+    int consumed = 0;  // axes of `a` the indices refer to
+    bool has_ellipsis = false;
+    for (const index_item& item : indices) {
+        if (item.type == index_item::kind::ellipsis) {
+            if (has_ellipsis) throw_error<index_error>("an index can only have a single ellipsis ('...')");
+            has_ellipsis = true;
+        } else if (item.type != index_item::kind::new_axis) {
+            ++consumed;
+        }
+    }
+    if (consumed > a.ndim())
+        throw_error<index_error>("too many indices for array: array is ", a.ndim(), "-dimensional, but ", consumed,
+                                 " were indexed");
+    shape_t shape;
+    strides_t strides;
+    int64_t offset = a.offset();
+    int axis = 0;
+    for (const index_item& item : indices) {
+        switch (item.type) {
+            case index_item::kind::integer: {
+                int64_t extent = a.shape()[axis];
+                int64_t i = item.index < 0 ? item.index + extent : item.index;
+                if (i < 0 || i >= extent)
+                    throw_error<index_error>("index ", item.index, " is out of bounds for axis ", axis, " with size ", extent);
+                offset += i * a.strides()[axis];
+                ++axis;
+                break;
+            }
+            case index_item::kind::slice: {
+                int64_t start, step, count;
+                detail::slice_bounds(item, a.shape()[axis], start, step, count);
+                if (count > 0) offset += start * a.strides()[axis];
+                shape.push_back(count);
+                strides.push_back(a.strides()[axis] * step);
+                ++axis;
+                break;
+            }
+            case index_item::kind::new_axis:
+                shape.push_back(1);
+                strides.push_back(0);
+                break;
+            case index_item::kind::ellipsis:
+                for (int n = a.ndim() - consumed; n > 0; --n, ++axis) {
+                    shape.push_back(a.shape()[axis]);
+                    strides.push_back(a.strides()[axis]);
+                }
+                break;
+        }
+    }
+    for (; axis < a.ndim(); ++axis) {
+        shape.push_back(a.shape()[axis]);
+        strides.push_back(a.strides()[axis]);
+    }
+    return a.make_view(shape, strides, offset);
+}
+
+}  // namespace chainerx

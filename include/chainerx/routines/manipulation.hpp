@@ -1,0 +1,173 @@
+#pragma once
+
+// Shape manipulation. Everything here returns a view sharing storage, except reshape of an array
+// whose layout does not allow one (then it copies, as NumPy does).
+#include <optional>
+
+#include "chainerx/routines/creation_basic.hpp"
+
+namespace chainerx {
+
+namespace detail {
+// Strides for viewing `a` with `new_shape` without copying, or nothing when impossible (NumPy's
+// attempt_nocopy_reshape, C order).
+inline std::optional<strides_t> reshape_strides(const array& a, const shape_t& new_shape) {
+    shape_t old_shape;
+    strides_t old_strides;
+    for (int i = 0; i < a.ndim(); ++i) {
+        if (a.shape()[i] == 1) continue;
+        old_shape.push_back(a.shape()[i]);
+        old_strides.push_back(a.strides()[i]);
+    }
+    strides_t strides(new_shape.size());
+    int old_n = old_shape.size(), new_n = new_shape.size();
+    int oi = 0, oj = 1, ni = 0, nj = 1;
+    while (ni < new_n && oi < old_n) {
+        int64_t np = new_shape[ni], op = old_shape[oi];
+        while (np != op) {
+            if (np < op) {
+                np *= new_shape[nj++];
+            } else {
+                op *= old_shape[oj++];
+            }
+        }
+        for (int ok = oi; ok < oj - 1; ++ok)
+            if (old_strides[ok] != old_shape[ok + 1] * old_strides[ok + 1]) return std::nullopt;
+        strides[nj - 1] = old_strides[oj - 1];
+        for (int nk = nj - 1; nk > ni; --nk) strides[nk - 1] = strides[nk] * new_shape[nk];
+        ni = nj++;
+        oi = oj++;
+    }
+    int64_t last = ni >= 1 ? strides[ni - 1] : a.itemsize();
+    for (int nk = ni; nk < new_n; ++nk) strides[nk] = last;
+    return strides;
+}
+}  // namespace detail
+
+// Resolves one -1 in `shape` against `size`; throws dimension_error on a mismatch.
+inline shape_t infer_shape(const shape_t& shape, int64_t size, const char* op) {
+    shape_t out = shape;
+    int unknown = -1;
+    int64_t known = 1;
+    for (int i = 0; i < out.size(); ++i) {
+        if (out[i] == -1) {
+            if (unknown >= 0) throw_error<dimension_error>(op, ": can only specify one unknown dimension in ", shape);
+            unknown = i;
+        } else if (out[i] < 0) {
+            throw_error<dimension_error>(op, ": negative dimensions are not allowed: ", shape);
+        } else {
+            known *= out[i];
+        }
+    }
+    if (unknown >= 0) {
+        if (known == 0 || size % known != 0)
+            throw_error<dimension_error>(op, ": cannot reshape array of size ", size, " into shape ", shape);
+        out[unknown] = size / known;
+    } else if (known != size) {
+        throw_error<dimension_error>(op, ": cannot reshape array of size ", size, " into shape ", shape);
+    }
+    return out;
+}
+
+inline array reshape(const array& a, const shape_t& shape) {
+    shape_t new_shape = infer_shape(shape, a.size(), "reshape");
+    if (new_shape == a.shape()) return a.make_view(a.shape(), a.strides(), a.offset());
+    if (a.size() == 0) return a.make_view(new_shape, contiguous_strides(new_shape, a.itemsize()), a.offset());
+    if (auto strides = detail::reshape_strides(a, new_shape)) return a.make_view(new_shape, *strides, a.offset());
+    return reshape(ascontiguousarray(a), new_shape);
+}
+
+inline array ravel(const array& a) { return reshape(a, {a.size()}); }
+
+// Normalizes a permutation of the axes; throws dimension_error if it is not one.
+inline axes_t normalize_axes_permutation(const axes_t& axes, int ndim, const char* op) {
+    if (axes.size() != ndim) throw_error<dimension_error>(op, ": axes ", axes, " do not match an array of ", ndim, " dimensions");
+    axes_t out(ndim);
+    bool seen[max_ndim] = {};
+    for (int i = 0; i < ndim; ++i) {
+        int axis = normalize_axis(axes[i], ndim, op);
+        if (seen[axis]) throw_error<dimension_error>(op, ": repeated axis in ", axes);
+        seen[axis] = true;
+        out[i] = axis;
+    }
+    return out;
+}
+
+inline array transpose(const array& a, const std::optional<axes_t>& axes = std::nullopt) {
+    int ndim = a.ndim();
+    axes_t perm(ndim);
+    if (axes) {
+        perm = normalize_axes_permutation(*axes, ndim, "transpose");
+    } else {
+        for (int i = 0; i < ndim; ++i) perm[i] = ndim - 1 - i;
+    }
+    shape_t shape(ndim);
+    strides_t strides(ndim);
+    for (int i = 0; i < ndim; ++i) {
+        shape[i] = a.shape()[perm[i]];
+        strides[i] = a.strides()[perm[i]];
+    }
+    return a.make_view(shape, strides, a.offset());
+}
+
+inline array swapaxes(const array& a, int64_t axis1, int64_t axis2) {
+    axes_t perm(a.ndim());
+    for (int i = 0; i < a.ndim(); ++i) perm[i] = i;
+    std::swap(perm[normalize_axis(axis1, a.ndim(), "swapaxes")], perm[normalize_axis(axis2, a.ndim(), "swapaxes")]);
+    return transpose(a, perm);
+}
+
+// Removes the given length-1 axes (all of them when none are given).
+inline array squeeze(const array& a, const std::optional<axes_t>& axes = std::nullopt) {
+    bool drop[max_ndim] = {};
+    if (axes) {
+        for (int64_t axis : *axes) {
+            int i = normalize_axis(axis, a.ndim(), "squeeze");
+            if (a.shape()[i] != 1)
+                throw_error<dimension_error>("squeeze: cannot select an axis to squeeze out which has size not equal to one (axis ",
+                                             axis, " of shape ", a.shape(), ")");
+            drop[i] = true;
+        }
+    } else {
+        for (int i = 0; i < a.ndim(); ++i) drop[i] = a.shape()[i] == 1;
+    }
+    shape_t shape;
+    strides_t strides;
+    for (int i = 0; i < a.ndim(); ++i) {
+        if (drop[i]) continue;
+        shape.push_back(a.shape()[i]);
+        strides.push_back(a.strides()[i]);
+    }
+    return a.make_view(shape, strides, a.offset());
+}
+
+inline array expand_dims(const array& a, int64_t axis) {
+    int i = normalize_axis(axis, a.ndim() + 1, "expand_dims");
+    shape_t shape = a.shape();
+    strides_t strides = a.strides();
+    // As NumPy's reshape: the stride of the axis it precedes times its extent; at the end, the last
+    // axis's stride.
+    int64_t stride = i < a.ndim() ? a.strides()[i] * a.shape()[i] : a.ndim() > 0 ? a.strides()[a.ndim() - 1] : a.itemsize();
+    shape.insert(i, 1);
+    strides.insert(i, stride);
+    return a.make_view(shape, strides, a.offset());
+}
+
+inline array broadcast_to(const array& a, const shape_t& shape) {
+    int ndim = shape.size();
+    if (ndim < a.ndim()) throw_error<dimension_error>("broadcast_to: cannot broadcast ", a.shape(), " to ", shape);
+    strides_t strides(ndim);
+    for (int i = 0; i < ndim; ++i) {
+        int j = i - (ndim - a.ndim());
+        if (shape[i] < 0) throw_error<dimension_error>("broadcast_to: negative dimension in ", shape);
+        if (j < 0) continue;
+        if (a.shape()[j] == shape[i]) {
+            strides[i] = a.strides()[j];
+        } else if (a.shape()[j] != 1) {
+            throw_error<dimension_error>("broadcast_to: cannot broadcast ", a.shape(), " to ", shape);
+        }
+    }
+    return a.make_view(shape, strides, a.offset());
+}
+
+}  // namespace chainerx

@@ -1,0 +1,466 @@
+#pragma once
+
+// Elementwise math, logic and comparison routines. Each op is a functor (the one body for CPU and
+// CUDA; its constraint says which dtypes it supports) plus its routine (the dtype rule).
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <type_traits>
+
+#include "chainerx/routines/elementwise.hpp"
+
+namespace chainerx {
+namespace ops {
+
+template <class T>
+inline constexpr bool is_half_v = std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
+// The type a 16-bit float computes in.
+template <class T>
+using compute_t = std::conditional_t<is_half_v<T>, float, T>;
+template <class T>
+concept float_type = is_float_v<T>;
+template <class T>
+concept integral_type = std::is_integral_v<T>;  // includes bool
+template <class T>
+concept numeric_type = !std::is_same_v<T, bool>;
+
+template <class T>
+CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE bool is_nan(T x) {
+    if constexpr (is_float_v<T>) {
+        auto v = static_cast<compute_t<T>>(x);
+        return v != v;
+    } else {
+        return false;
+    }
+}
+
+// ---- arithmetic ----
+struct add {
+    template <class T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        if constexpr (std::is_same_v<T, bool>) return a || b;
+        else return static_cast<T>(a + b);
+    }
+};
+struct subtract {
+    template <numeric_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        return static_cast<T>(a - b);
+    }
+};
+struct multiply {
+    template <class T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        if constexpr (std::is_same_v<T, bool>) return a && b;
+        else return static_cast<T>(a * b);
+    }
+};
+struct true_divide {
+    template <float_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        return a / b;
+    }
+};
+// Python's floor division and modulo: the remainder takes the sign of the divisor. Integer
+// division by zero gives 0, as NumPy does.
+struct floor_divide {
+    template <numeric_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        if constexpr (is_float_v<T>) {
+            using C = compute_t<T>;
+            C x = static_cast<C>(a), y = static_cast<C>(b);
+            if (y == C(0)) return T(x / y);
+            C mod = std::fmod(x, y);
+            C div = (x - mod) / y;
+            if (mod != C(0) && ((y < C(0)) != (mod < C(0)))) div -= C(1);
+            if (div == C(0)) return T(std::copysign(C(0), x / y));
+            C floor_div = std::floor(div);
+            if (div - floor_div > C(0.5)) floor_div += C(1);
+            return T(floor_div);
+        } else {
+            if (b == 0) return 0;
+            if constexpr (std::is_signed_v<T>) {
+                if (b == T(-1)) return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
+                T q = static_cast<T>(a / b);
+                if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+                return q;
+            } else {
+                return static_cast<T>(a / b);
+            }
+        }
+    }
+};
+struct remainder {
+    template <numeric_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        if constexpr (is_float_v<T>) {
+            using C = compute_t<T>;
+            C x = static_cast<C>(a), y = static_cast<C>(b);
+            C mod = std::fmod(x, y);
+            if (y == C(0)) return T(mod);
+            if (mod != C(0)) {
+                if ((y < C(0)) != (mod < C(0))) mod += y;
+            } else {
+                mod = std::copysign(C(0), y);
+            }
+            return T(mod);
+        } else {
+            if (b == 0) return 0;
+            if constexpr (std::is_signed_v<T>) {
+                if (b == T(-1)) return 0;
+                T r = static_cast<T>(a % b);
+                if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+                return r;
+            } else {
+                return static_cast<T>(a % b);
+            }
+        }
+    }
+};
+// C's remainder: the result takes the sign of the dividend.
+struct fmod {
+    template <numeric_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        if constexpr (is_float_v<T>) {
+            using C = compute_t<T>;
+            return T(std::fmod(static_cast<C>(a), static_cast<C>(b)));
+        } else {
+            if (b == 0) return 0;
+            if constexpr (std::is_signed_v<T>) {
+                if (b == T(-1)) return 0;
+            }
+            return static_cast<T>(a % b);
+        }
+    }
+};
+struct power {
+    static constexpr int64_t cost = 8;
+    template <numeric_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        if constexpr (is_float_v<T>) {
+            using C = compute_t<T>;
+            return T(std::pow(static_cast<C>(a), static_cast<C>(b)));
+        } else {
+            if constexpr (std::is_signed_v<T>) {
+                // Negative exponents truncate toward zero as in C: only |a| == 1 survives.
+                if (b < 0) return a == 1 ? T(1) : a == T(-1) ? ((b & 1) ? T(-1) : T(1)) : T(0);
+            }
+            using U = std::make_unsigned_t<T>;
+            U result = 1, base = static_cast<U>(a);
+            for (auto e = static_cast<U>(b); e != 0; e >>= 1) {
+                if (e & 1) result = static_cast<U>(result * base);
+                base = static_cast<U>(base * base);
+            }
+            return static_cast<T>(result);
+        }
+    }
+};
+struct negative {
+    template <numeric_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a) const {
+        if constexpr (std::is_integral_v<T>) return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
+        else return -a;
+    }
+};
+// NaN-propagating maximum and minimum, as NumPy's.
+struct maximum {
+    template <class T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        return (a >= b || is_nan(a)) ? a : b;
+    }
+};
+struct minimum {
+    template <class T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        return (a <= b || is_nan(a)) ? a : b;
+    }
+};
+struct square {
+    template <class T>
+    CHAINERX_HOST_DEVICE T operator()(T a) const {
+        return multiply{}(a, a);
+    }
+};
+struct absolute {
+    template <class T>
+    CHAINERX_HOST_DEVICE T operator()(T a) const {
+        if constexpr (is_half_v<T>) return T::from_bits(a.bits & 0x7fffu);
+        else if constexpr (std::is_floating_point_v<T>) return std::fabs(a);
+        else if constexpr (std::is_signed_v<T>) return a < 0 ? negative{}(a) : a;
+        else return a;
+    }
+};
+struct sign {
+    template <numeric_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a) const {
+        if (is_nan(a)) return a;
+        return T((T(0) < a) - (a < T(0)));
+    }
+};
+
+// ---- bitwise ----
+struct bitwise_and {
+    template <integral_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        return static_cast<T>(a & b);
+    }
+};
+struct bitwise_or {
+    template <integral_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        return static_cast<T>(a | b);
+    }
+};
+struct bitwise_xor {
+    template <integral_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        return static_cast<T>(a ^ b);
+    }
+};
+// Shifts by a negative or too large amount give what NumPy gives instead of C's undefined result.
+struct left_shift {
+    template <integral_type T>
+        requires numeric_type<T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        if (b < 0 || static_cast<int64_t>(b) >= static_cast<int64_t>(8 * sizeof(T))) return 0;
+        return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) << b);
+    }
+};
+struct right_shift {
+    template <integral_type T>
+        requires numeric_type<T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        if (b < 0 || static_cast<int64_t>(b) >= static_cast<int64_t>(8 * sizeof(T))) return a < 0 ? T(-1) : T(0);
+        return static_cast<T>(a >> b);
+    }
+};
+
+// ---- comparison and logic ----
+#define CHAINERX_COMPARISON_OP(name, expr)                        \
+    struct name {                                                 \
+        template <class T>                                        \
+        CHAINERX_HOST_DEVICE bool operator()(T a, T b) const {    \
+            return expr;                                          \
+        }                                                         \
+    };
+CHAINERX_COMPARISON_OP(equal, a == b)
+CHAINERX_COMPARISON_OP(not_equal, a != b)
+CHAINERX_COMPARISON_OP(greater, a > b)
+CHAINERX_COMPARISON_OP(greater_equal, a >= b)
+CHAINERX_COMPARISON_OP(less, a < b)
+CHAINERX_COMPARISON_OP(less_equal, a <= b)
+CHAINERX_COMPARISON_OP(logical_and, value_cast<bool>(a) && value_cast<bool>(b))
+CHAINERX_COMPARISON_OP(logical_or, value_cast<bool>(a) || value_cast<bool>(b))
+CHAINERX_COMPARISON_OP(logical_xor, value_cast<bool>(a) != value_cast<bool>(b))
+#undef CHAINERX_COMPARISON_OP
+
+#define CHAINERX_PREDICATE_OP(name, float_expr, other_value)       \
+    struct name {                                                  \
+        template <class T>                                         \
+        CHAINERX_HOST_DEVICE bool operator()(T a) const {          \
+            if constexpr (is_float_v<T>) {                         \
+                auto v = static_cast<compute_t<T>>(a);             \
+                return float_expr;                                 \
+            } else {                                               \
+                return other_value;                                \
+            }                                                      \
+        }                                                          \
+    };
+CHAINERX_PREDICATE_OP(logical_not, !(v != 0), !a)
+CHAINERX_PREDICATE_OP(isnan, v != v, false)
+CHAINERX_PREDICATE_OP(isinf, v == std::numeric_limits<decltype(v)>::infinity() || v == -std::numeric_limits<decltype(v)>::infinity(), false)
+CHAINERX_PREDICATE_OP(isfinite, v - v == v - v, true)
+#undef CHAINERX_PREDICATE_OP
+
+// ---- float math: computed in float for 16-bit floats ----
+#define CHAINERX_FLOAT_UNARY_OP(name, expr, op_cost)         \
+    struct name {                                            \
+        static constexpr int64_t cost = op_cost;             \
+        template <float_type T>                              \
+        CHAINERX_HOST_DEVICE T operator()(T a) const {       \
+            using C = compute_t<T>;                          \
+            C x = static_cast<C>(a);                         \
+            return T(expr);                                  \
+        }                                                    \
+    };
+CHAINERX_FLOAT_UNARY_OP(sqrt, std::sqrt(x), 2)
+CHAINERX_FLOAT_UNARY_OP(fabs, std::fabs(x), 1)
+CHAINERX_FLOAT_UNARY_OP(exp, std::exp(x), 8)
+CHAINERX_FLOAT_UNARY_OP(expm1, std::expm1(x), 8)
+CHAINERX_FLOAT_UNARY_OP(exp2, std::exp2(x), 8)
+CHAINERX_FLOAT_UNARY_OP(log, std::log(x), 8)
+CHAINERX_FLOAT_UNARY_OP(log10, std::log10(x), 8)
+CHAINERX_FLOAT_UNARY_OP(log2, std::log2(x), 8)
+CHAINERX_FLOAT_UNARY_OP(log1p, std::log1p(x), 8)
+CHAINERX_FLOAT_UNARY_OP(erf, std::erf(x), 8)
+CHAINERX_FLOAT_UNARY_OP(sin, std::sin(x), 8)
+CHAINERX_FLOAT_UNARY_OP(cos, std::cos(x), 8)
+CHAINERX_FLOAT_UNARY_OP(tan, std::tan(x), 8)
+CHAINERX_FLOAT_UNARY_OP(arcsin, std::asin(x), 8)
+CHAINERX_FLOAT_UNARY_OP(arccos, std::acos(x), 8)
+CHAINERX_FLOAT_UNARY_OP(arctan, std::atan(x), 8)
+CHAINERX_FLOAT_UNARY_OP(sinh, std::sinh(x), 8)
+CHAINERX_FLOAT_UNARY_OP(cosh, std::cosh(x), 8)
+CHAINERX_FLOAT_UNARY_OP(tanh, std::tanh(x), 8)
+CHAINERX_FLOAT_UNARY_OP(arcsinh, std::asinh(x), 8)
+CHAINERX_FLOAT_UNARY_OP(arccosh, std::acosh(x), 8)
+CHAINERX_FLOAT_UNARY_OP(arctanh, std::atanh(x), 8)
+CHAINERX_FLOAT_UNARY_OP(ceil, std::ceil(x), 1)
+CHAINERX_FLOAT_UNARY_OP(floor, std::floor(x), 1)
+CHAINERX_FLOAT_UNARY_OP(fix, std::trunc(x), 1)
+#undef CHAINERX_FLOAT_UNARY_OP
+
+struct arctan2 {
+    static constexpr int64_t cost = 8;
+    template <float_type T>
+    CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
+        using C = compute_t<T>;
+        return T(std::atan2(static_cast<C>(a), static_cast<C>(b)));
+    }
+};
+// where(condition, x, y) with the condition already converted to 0/1 of the compute type.
+struct where {
+    template <class T>
+    CHAINERX_HOST_DEVICE T operator()(T condition, T x, T y) const {
+        return condition != T(0) ? x : y;
+    }
+};
+
+}  // namespace ops
+
+// ---- routines --------------------------------------------------------------------------------
+
+namespace detail {
+inline dtype float_result_type(dtype d) { return is_float(d) ? d : dtype::float32; }
+
+// In-place and out= forms may not cast a result to a lower category (a float into an int array).
+inline void check_output_category(const char* name, dtype result, const array* out) {
+    if (out && dtype_category(result) > dtype_category(out->dtype()))
+        throw_error<dtype_error>(name, ": cannot cast the result of dtype ", result, " to the output dtype ",
+                                 out->dtype());
+}
+
+// Binary ops whose compute dtype is the operands' result type.
+template <class Op>
+array binary_same(const char* name, const operand& a, const operand& b, const array* out) {
+    dtype type = result_type({a, b});
+    check_output_category(name, type, out);
+    return apply_binary(name, Op{}, type, a, b, out);
+}
+// Binary ops computed in floats (integer inputs give float32).
+template <class Op>
+array binary_float(const char* name, const operand& a, const operand& b, const array* out) {
+    dtype type = float_result_type(result_type({a, b}));
+    check_output_category(name, type, out);
+    return apply_binary(name, Op{}, type, a, b, out);
+}
+}  // namespace detail
+
+// Routines are templates only so that a translation unit instantiates the kernels it calls.
+#define CHAINERX_BINARY_ROUTINE(name, rule)                                                   \
+    template <class = void>                                                                 \
+    array name(const operand& a, const operand& b, const array* out = nullptr) {     \
+        return detail::rule<ops::name>(#name, a, b, out);                                   \
+    }
+CHAINERX_BINARY_ROUTINE(add, binary_same)
+CHAINERX_BINARY_ROUTINE(subtract, binary_same)
+CHAINERX_BINARY_ROUTINE(multiply, binary_same)
+CHAINERX_BINARY_ROUTINE(floor_divide, binary_same)
+CHAINERX_BINARY_ROUTINE(remainder, binary_same)
+CHAINERX_BINARY_ROUTINE(fmod, binary_same)
+CHAINERX_BINARY_ROUTINE(power, binary_same)
+CHAINERX_BINARY_ROUTINE(maximum, binary_same)
+CHAINERX_BINARY_ROUTINE(minimum, binary_same)
+CHAINERX_BINARY_ROUTINE(bitwise_and, binary_same)
+CHAINERX_BINARY_ROUTINE(bitwise_or, binary_same)
+CHAINERX_BINARY_ROUTINE(bitwise_xor, binary_same)
+CHAINERX_BINARY_ROUTINE(left_shift, binary_same)
+CHAINERX_BINARY_ROUTINE(right_shift, binary_same)
+CHAINERX_BINARY_ROUTINE(equal, binary_same)
+CHAINERX_BINARY_ROUTINE(not_equal, binary_same)
+CHAINERX_BINARY_ROUTINE(greater, binary_same)
+CHAINERX_BINARY_ROUTINE(greater_equal, binary_same)
+CHAINERX_BINARY_ROUTINE(less, binary_same)
+CHAINERX_BINARY_ROUTINE(less_equal, binary_same)
+CHAINERX_BINARY_ROUTINE(logical_and, binary_same)
+CHAINERX_BINARY_ROUTINE(logical_or, binary_same)
+CHAINERX_BINARY_ROUTINE(logical_xor, binary_same)
+CHAINERX_BINARY_ROUTINE(true_divide, binary_float)
+CHAINERX_BINARY_ROUTINE(arctan2, binary_float)
+#undef CHAINERX_BINARY_ROUTINE
+
+template <class = void>
+array divide(const operand& a, const operand& b, const array* out = nullptr) { return true_divide(a, b, out); }
+template <class = void>
+array mod(const operand& a, const operand& b, const array* out = nullptr) { return remainder(a, b, out); }
+
+// Unary ops that keep the dtype, and float math (integer and bool inputs give float32).
+#define CHAINERX_UNARY_ROUTINE(name, type_rule)                                                             \
+    template <class = void>                                                                               \
+    array name(const operand& a, const array* out = nullptr) {                                    \
+        dtype type = type_rule(result_type({a}));                                                         \
+        detail::check_output_category(#name, type, out);                                                  \
+        return apply_unary(#name, ops::name{}, type, a, out);                                             \
+    }
+#define CHAINERX_SAME_TYPE(d) (d)
+CHAINERX_UNARY_ROUTINE(negative, CHAINERX_SAME_TYPE)
+CHAINERX_UNARY_ROUTINE(square, CHAINERX_SAME_TYPE)
+CHAINERX_UNARY_ROUTINE(absolute, CHAINERX_SAME_TYPE)
+CHAINERX_UNARY_ROUTINE(sign, CHAINERX_SAME_TYPE)
+CHAINERX_UNARY_ROUTINE(logical_not, CHAINERX_SAME_TYPE)
+CHAINERX_UNARY_ROUTINE(isnan, CHAINERX_SAME_TYPE)
+CHAINERX_UNARY_ROUTINE(isinf, CHAINERX_SAME_TYPE)
+CHAINERX_UNARY_ROUTINE(isfinite, CHAINERX_SAME_TYPE)
+CHAINERX_UNARY_ROUTINE(sqrt, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(fabs, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(exp, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(expm1, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(exp2, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(log, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(log10, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(log2, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(log1p, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(erf, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(sin, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(cos, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(tan, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(arcsin, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(arccos, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(arctan, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(sinh, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(cosh, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(tanh, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(arcsinh, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(arccosh, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(arctanh, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(ceil, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(floor, detail::float_result_type)
+CHAINERX_UNARY_ROUTINE(fix, detail::float_result_type)
+#undef CHAINERX_SAME_TYPE
+#undef CHAINERX_UNARY_ROUTINE
+
+template <class = void>
+array abs(const operand& a, const array* out = nullptr) { return absolute(a, out); }
+// ChainerX computes the reciprocal as 1 / x, so integers give float32.
+template <class = void>
+array reciprocal(const operand& a, const array* out = nullptr) { return true_divide(1, a, out); }
+
+// where(condition, x, y): x where the condition holds, else y; x and y promote.
+template <class = void>
+array where(const operand& condition, const operand& x, const operand& y) {
+    dtype type = result_type({x, y});
+    operand cond = condition.is_array() ? operand(astype(condition.get_array(), dtype::bool_, false))
+                                        : operand(scalar(condition.get_scalar().to<bool>()));
+    operand inputs[] = {cond, x, y};
+    return apply_elementwise<3>("where", ops::where{}, type, inputs);
+}
+
+// clip(a, a_min, a_max) = minimum(maximum(a, a_min), a_max), either bound optional.
+template <class = void>
+array clip(const array& a, const std::optional<operand>& a_min, const std::optional<operand>& a_max) {
+    if (!a_min && !a_max) throw std::invalid_argument("clip: at least one of a_min and a_max must be given");
+    array result = a_min ? maximum(a, *a_min) : a;
+    return a_max ? minimum(result, *a_max) : result;
+}
+
+}  // namespace chainerx

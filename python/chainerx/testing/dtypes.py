@@ -1,0 +1,26 @@
+"""dtype name lists as chainerx.testing provides them."""
+import numpy
+import pytest
+
+all_dtypes = ('bool_', 'int8', 'int16', 'int32', 'int64', 'uint8', 'float16', 'float32', 'float64')
+float_dtypes = ('float16', 'float32', 'float64')
+signed_dtypes = ('int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64')
+unsigned_dtypes = ('uint8',)
+integral_dtypes = ('bool_', 'int8', 'int16', 'int32', 'int64', 'uint8')
+signed_integral_dtypes = ('int8', 'int16', 'int32', 'int64')
+nonfloat_dtypes = integral_dtypes
+numeric_dtypes = ('int8', 'int16', 'int32', 'int64', 'uint8', 'float16', 'float32', 'float64')
+
+
+def _specifiers(name):
+    dtype = numpy.dtype(name)
+    return [name, dtype, dtype.type, dtype.char]
+
+
+def parametrize_dtype_specifier(argname, dtypes=None, additional_args=None):
+    """Parametrizes a test over every way of naming each dtype."""
+    dtypes = all_dtypes if dtypes is None else dtypes
+    values = [spec for name in dtypes for spec in _specifiers(name)]
+    if additional_args is not None:
+        values += list(additional_args)
+    return pytest.mark.parametrize(argname, values)

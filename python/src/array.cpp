@@ -1,0 +1,327 @@
+// chainerx.ndarray: properties, views, conversion, indexing, NumPy/DLPack/buffer interop.
+#include <cstring>
+
+#include <nanobind/ndarray.h>
+
+#include "common.hpp"
+
+namespace chainerx::python {
+
+namespace {
+
+nb::dlpack::dtype dlpack_dtype(dtype d) {
+    using code = nb::dlpack::dtype_code;
+    uint8_t bits = static_cast<uint8_t>(itemsize_of(d) * 8);
+    switch (kind_of(d)) {
+        case dtype_kind::bool_: return {static_cast<uint8_t>(code::Bool), 8, 1};
+        case dtype_kind::int_: return {static_cast<uint8_t>(code::Int), bits, 1};
+        case dtype_kind::uint_: return {static_cast<uint8_t>(code::UInt), bits, 1};
+        default: return {static_cast<uint8_t>(d == dtype::bfloat16 ? code::Bfloat : code::Float), bits, 1};
+    }
+}
+
+dtype from_dlpack_dtype(nb::dlpack::dtype t) {
+    using code = nb::dlpack::dtype_code;
+    if (t.lanes != 1) throw_error<dtype_error>("vector dtypes are not supported");
+    switch (static_cast<code>(t.code)) {
+        case code::Bool: return dtype::bool_;
+        case code::Int:
+            switch (t.bits) {
+                case 8: return dtype::int8;
+                case 16: return dtype::int16;
+                case 32: return dtype::int32;
+                case 64: return dtype::int64;
+            }
+            break;
+        case code::UInt:
+            if (t.bits == 8) return dtype::uint8;
+            break;
+        case code::Float:
+            switch (t.bits) {
+                case 16: return dtype::float16;
+                case 32: return dtype::float32;
+                case 64: return dtype::float64;
+            }
+            break;
+        case code::Bfloat:
+            if (t.bits == 16) return dtype::bfloat16;
+            break;
+        default: break;
+    }
+    throw_error<dtype_error>("unsupported DLPack dtype (code ", int(t.code), ", ", int(t.bits), " bits)");
+}
+
+// Element strides and shape of an array for nanobind's ndarray (which counts strides in elements).
+struct nd_layout {
+    size_t shape[max_ndim];
+    int64_t strides[max_ndim];
+};
+nd_layout layout_of(const array& a) {
+    nd_layout l;
+    for (int i = 0; i < a.ndim(); ++i) {
+        l.shape[i] = static_cast<size_t>(a.shape()[i]);
+        l.strides[i] = a.strides()[i] / a.itemsize();
+    }
+    return l;
+}
+
+// A capsule that owns a handle on the array, keeping its storage alive for a foreign view.
+nb::capsule owner_of(const array& a) {
+    return nb::capsule(new array(a), [](void* p) noexcept { delete static_cast<array*>(p); });
+}
+
+template <class... Framework>
+nb::ndarray<Framework...> as_nb_ndarray(const array& a, nb::dlpack::dtype type) {
+    nd_layout l = layout_of(a);
+    int device_type = a.get_device().kind() == device_kind::native ? nb::device::cpu::value : nb::device::cuda::value;
+    return nb::ndarray<Framework...>(a.raw_data(), static_cast<size_t>(a.ndim()), l.shape, owner_of(a), l.strides, type,
+                                     device_type, a.get_device().index());
+}
+
+// Wraps foreign memory described by a nanobind ndarray; the storage keeps the producer alive.
+array from_nb_ndarray(const nb::ndarray<nb::ro>& nd, device& dev, std::optional<dtype> type_override = std::nullopt) {
+    dtype type = type_override.value_or(from_dlpack_dtype(nd.dtype()));
+    shape_t shape;
+    strides_t strides;
+    for (size_t i = 0; i < nd.ndim(); ++i) {
+        shape.push_back(static_cast<int64_t>(nd.shape(i)));
+        strides.push_back(nd.stride(i) * itemsize_of(type));
+    }
+    auto* keep = new nb::ndarray<nb::ro>(nd);
+    std::shared_ptr<void> data(const_cast<void*>(nd.data()), [keep](void*) {
+        nb::gil_scoped_acquire gil;
+        delete keep;
+    });
+    return array::from_data(shape, strides, type, dev, std::move(data));
+}
+
+array copy_to_device(const array& a, device& dev) {
+    if (&a.get_device() == &dev) return a;
+    array src = ascontiguousarray(a);
+    array out = empty(a.shape(), a.dtype(), dev);
+    std::unique_ptr<char[]> host(new char[static_cast<size_t>(std::max<int64_t>(a.nbytes(), 1))]);
+    if (a.nbytes() > 0) {
+        src.get_device().copy_to_host(host.get(), src.raw_data(), a.nbytes());
+        dev.copy_from_host(out.raw_data(), host.get(), a.nbytes());
+    }
+    return out;
+}
+
+// The single element of a size-1 array as a Python bool, int or float.
+nb::object item(const array& a, const char* op) {
+    if (a.size() != 1)
+        throw_error<dimension_error>(op, ": only arrays of size 1 can be converted to Python scalars, got shape ",
+                                     a.shape());
+    alignas(8) char value[8];
+    a.get_device().copy_to_host(value, a.raw_data(), a.itemsize());
+    return dispatch_dtype(a.dtype(), [&]<class T>() -> nb::object {
+        T v;
+        std::memcpy(&v, value, sizeof(T));
+        if constexpr (std::is_same_v<T, bool>) return nb::bool_(v);
+        else if constexpr (std::is_integral_v<T>) return nb::int_(static_cast<int64_t>(v));
+        else return nb::float_(static_cast<double>(static_cast<float>(v)));
+    });
+}
+
+std::vector<index_item> to_index(nb::handle key) {
+    std::vector<index_item> items;
+    auto add = [&](nb::handle k) {
+        PyObject* o = k.ptr();
+        if (o == Py_None) {
+            items.push_back(index_item::new_axis());
+        } else if (o == Py_Ellipsis) {
+            items.push_back(index_item::ellipsis());
+        } else if (PySlice_Check(o)) {
+            auto part = [](nb::handle v) -> std::optional<int64_t> {
+                if (v.is_none()) return std::nullopt;
+                return nb::cast<int64_t>(v);
+            };
+            items.push_back(index_item::slice(part(k.attr("start")), part(k.attr("stop")), part(k.attr("step"))));
+        } else if (!PyBool_Check(o) && (PyLong_Check(o) || PyIndex_Check(o)) && !nb::isinstance<array>(k)) {
+            items.push_back(index_item::integer(nb::cast<int64_t>(nb::int_(k))));
+        } else {
+            throw_error<index_error>("only integers, slices (`:`), ellipsis (`...`) and chainerx.newaxis (`None`) are "
+                                     "valid indices, got ",
+                                     nb::cast<std::string>(nb::repr(k)));
+        }
+    };
+    if (nb::isinstance<nb::tuple>(key)) {
+        for (nb::handle k : key) add(k);
+    } else {
+        add(key);
+    }
+    return items;
+}
+
+// Shape arguments given as f(2, 3) or f((2, 3)).
+shape_t shape_from_args(const nb::args& args) {
+    if (args.size() == 1) return to_shape(args[0]);
+    shape_t shape;
+    for (nb::handle h : args) shape.push_back(nb::cast<int64_t>(h));
+    return shape;
+}
+
+int getbuffer(PyObject* exporter, Py_buffer* view, int flags) {
+    try {
+        const array& a = *nb::inst_ptr<array>(nb::handle(exporter));
+        if (a.get_device().kind() != device_kind::native || a.dtype() == dtype::bfloat16) {
+            PyErr_SetString(PyExc_BufferError, "chainerx: only native arrays of NumPy dtypes export a buffer");
+            return -1;
+        }
+        nb::object nd = nb::cast(as_nb_ndarray<nb::numpy>(a, dlpack_dtype(a.dtype())));
+        return PyObject_GetBuffer(nd.ptr(), view, flags);
+    } catch (const std::exception& e) {
+        PyErr_SetString(PyExc_BufferError, e.what());
+        return -1;
+    }
+}
+
+PyType_Slot array_slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(getbuffer)}, {0, nullptr}};
+
+}  // namespace
+
+nb::object to_numpy(const array& a, bool copy) {
+    array host = copy_to_device(a, a.get_device().get_context().get_device("native", 0));
+    bool is_bf16 = a.dtype() == dtype::bfloat16;
+    nb::object view = nb::cast(as_nb_ndarray<nb::numpy>(host, dlpack_dtype(is_bf16 ? dtype::int16 : a.dtype())));
+    if (is_bf16) view = view.attr("view")(dtype_object(dtype::bfloat16));
+    if (copy && host.same_body(a)) return view.attr("copy")(nb::arg("order") = "K");
+    return view;
+}
+
+array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev) {
+    array* existing;
+    array result;
+    bool fresh = false;
+    if (nb::try_cast<array*>(obj, existing) && existing) {
+        result = *existing;
+    } else {
+        // Leaked on purpose: a static object would be released after the interpreter is gone.
+        static nb::handle asarray = nb::object(nb::module_::import_("numpy").attr("asarray")).release();
+        nb::object np_array = asarray(obj);
+        std::string kind = nb::cast<std::string>(np_array.attr("dtype").attr("kind"));
+        std::string name = nb::cast<std::string>(np_array.attr("dtype").attr("name"));
+        std::optional<dtype> override_type;
+        if (name == "bfloat16") {
+            override_type = dtype::bfloat16;
+            np_array = np_array.attr("view")("uint16");
+        } else if (kind != "b" && kind != "i" && kind != "u" && kind != "f") {
+            throw_error<dtype_error>("cannot convert an array of dtype ", name, " to chainerx");
+        }
+        nb::ndarray<nb::ro> nd;
+        try {
+            nd = nb::cast<nb::ndarray<nb::ro>>(np_array);
+        } catch (const std::exception&) {
+            throw_error<dtype_error>("cannot convert an array of dtype ", name, " to chainerx");
+        }
+        result = from_nb_ndarray(nd, get_default_context().get_device("native", 0), override_type);
+    }
+    if (type && *type != result.dtype()) {
+        result = astype(result, *type);
+        fresh = true;
+    }
+    if (dev && &result.get_device() != dev) {
+        result = copy_to_device(result, *dev);
+        fresh = true;
+    }
+    if (copy && !fresh) result = chainerx::copy(result);
+    return result;
+}
+
+void init_array(nb::module_& m) {
+    auto cls = nb::class_<array>(m, "ndarray", nb::type_slots(array_slots), "An n-dimensional array on a device.");
+    cls.def("__init__",
+            [](array* self, nb::handle shape, nb::handle type, nb::handle dev) {
+                new (self) array(empty(to_shape(shape), to_dtype(type), to_device(dev)));
+            },
+            nb::arg("shape"), nb::arg("dtype"), nb::arg("device") = nb::none())
+        .def_prop_ro("shape", [](const array& a) { return nb::tuple(nb::cast(std::vector<int64_t>(a.shape().begin(), a.shape().end()))); })
+        .def_prop_ro("strides", [](const array& a) { return nb::tuple(nb::cast(std::vector<int64_t>(a.strides().begin(), a.strides().end()))); })
+        .def_prop_ro("offset", &array::offset)
+        .def_prop_ro("dtype", [](const array& a) { return dtype_object(a.dtype()); })
+        .def_prop_ro("device", [](const array& a) -> device& { return a.get_device(); }, nb::rv_policy::reference)
+        .def_prop_ro("size", &array::size)
+        .def_prop_ro("nbytes", &array::nbytes)
+        .def_prop_ro("itemsize", &array::itemsize)
+        .def_prop_ro("ndim", &array::ndim)
+        .def_prop_ro("is_contiguous", &array::is_contiguous)
+        .def_prop_ro("T", [](const array& a) { return transpose(a); })
+        .def_prop_ro("data_ptr", [](const array& a) { return reinterpret_cast<intptr_t>(a.raw_data()); })
+        .def_prop_ro("data_size", &array::nbytes)
+        .def_prop_ro("_debug_data_memory_address", [](const array& a) { return reinterpret_cast<intptr_t>(a.data().get()); })
+        .def("view", [](const array& a) { return a.make_view(a.shape(), a.strides(), a.offset()); })
+        .def("copy", [](const array& a) { return chainerx::copy(a); })
+        .def("astype", [](const array& a, nb::handle type, bool copy) { return astype(a, to_dtype(type), copy); },
+             nb::arg("dtype"), nb::arg("copy") = true)
+        .def("fill", [](const array& a, nb::handle value) {
+            auto s = to_scalar(value);
+            if (!s) throw nb::type_error("fill: value must be a scalar");
+            fill(a, *s);
+        }, nb::arg("value"))
+        .def("item", [](const array& a) { return item(a, "item"); })
+        .def("__bool__", [](const array& a) { return nb::cast<bool>(item(a, "bool")); })
+        .def("__int__", [](const array& a) { return nb::int_(item(a, "int")); })
+        .def("__float__", [](const array& a) { return nb::float_(item(a, "float")); })
+        .def("__len__", [](const array& a) {
+            if (a.ndim() == 0) throw nb::type_error("len() of unsized object");
+            return a.shape()[0];
+        })
+        .def("reshape", [](const array& a, nb::args shape) { return reshape(a, shape_from_args(shape)); })
+        .def("transpose", [](const array& a, nb::args axes) {
+            if (axes.size() == 0 || (axes.size() == 1 && axes[0].is_none())) return transpose(a);
+            return transpose(a, shape_from_args(axes));
+        })
+        .def("swapaxes", &swapaxes, nb::arg("axis1"), nb::arg("axis2"))
+        .def("squeeze", [](const array& a, nb::handle axis) { return squeeze(a, to_optional_axes(axis)); },
+             nb::arg("axis") = nb::none())
+        .def("ravel", &ravel)
+        .def("flatten", [](const array& a) {
+            array out = empty({a.size()}, a.dtype(), a.get_device());
+            copy_into(reshape(out, a.shape()), a);
+            return out;
+        })
+        .def("to_device", [](const array& a, nb::handle d, std::optional<int> index) {
+            device* dev;
+            if (nb::try_cast<device*>(d, dev) && dev) return copy_to_device(a, *dev);
+            return copy_to_device(a, get_default_context().get_device(nb::cast<std::string>(d), index.value_or(-1)));
+        }, nb::arg("device"), nb::arg("index") = nb::none())
+        .def("__getitem__", [](const array& a, nb::handle key) {
+            auto items = to_index(key);
+            return at(a, items);
+        }, nb::arg("key").none())
+        .def("__setitem__", [](const array& a, nb::handle key, nb::handle value) {
+            auto items = to_index(key);
+            array target = at(a, items);
+            if (auto s = to_scalar(value)) {
+                fill(target, *s);
+            } else {
+                copy_into(target, to_array(value, std::nullopt, false, &a.get_device()));
+            }
+        }, nb::arg("key").none(), nb::arg("value").none())
+        .def("__dlpack__", [](const array& a, nb::kwargs) {
+            // An unversioned DLPack capsule, which every consumer accepts.
+            return nb::cast(as_nb_ndarray<>(a, dlpack_dtype(a.dtype())));
+        })
+        .def("__dlpack_device__", [](const array& a) {
+            return nb::make_tuple(a.get_device().kind() == device_kind::native ? 1 : 2, a.get_device().index());
+        })
+        .def("__array__", [](const array& a, nb::handle type, nb::handle copy) {
+            nb::object out = to_numpy(a, copy.is_valid() && !copy.is_none() && nb::cast<bool>(copy));
+            if (type.is_valid() && !type.is_none()) out = out.attr("astype")(type, nb::arg("copy") = false);
+            return out;
+        }, nb::arg("dtype") = nb::none(), nb::arg("copy") = nb::none());
+    cls.attr("__array_priority__") = 100.0;
+
+    m.def("to_numpy", &to_numpy, nb::arg("array"), nb::arg("copy") = true,
+          "Converts to a numpy.ndarray; with copy=False a native array shares its memory.");
+    m.def("from_dlpack", [](nb::handle obj) {
+        auto nd = nb::cast<nb::ndarray<nb::ro>>(obj);
+        device& dev = nd.device_type() == nb::device::cpu::value
+                          ? get_default_context().get_device("native", 0)
+                          : get_default_context().get_device("cuda", nd.device_id());
+        return from_nb_ndarray(nd, dev);
+    }, nb::arg("x"), "Zero-copy import of any object supporting DLPack.");
+    m.def("_wrap_numpy", [](nb::handle obj) { return to_array(obj, std::nullopt, false, nullptr); });
+}
+
+}  // namespace chainerx::python

@@ -1,0 +1,43 @@
+#pragma once
+
+// Conversions shared by the binding translation units: dtypes, scalars, operands, devices, shapes.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "chainerx/chainerx.hpp"
+
+namespace nb = nanobind;
+
+namespace chainerx::python {
+
+// Any dtype specifier NumPy accepts (dtype, type, name, char code, Python bool/int/float).
+dtype to_dtype(nb::handle h);
+std::optional<dtype> to_optional_dtype(nb::handle h);
+// numpy.dtype object for d (ml_dtypes.bfloat16 for bfloat16).
+nb::object dtype_object(dtype d);
+
+// A Python bool/int/float or NumPy scalar; nothing for other objects.
+std::optional<scalar> to_scalar(nb::handle h);
+// An ndarray or a scalar; TypeError otherwise.
+operand to_operand(nb::handle h, const char* op);
+// None gives the default device; a Device object or a name like 'native:0'.
+device& to_device(nb::handle h);
+// An int or a sequence of ints.
+shape_t to_shape(nb::handle h);
+// None, an int or a sequence of ints.
+std::optional<axes_t> to_optional_axes(nb::handle h);
+
+// NumPy view (copy=false, native arrays only) or copy of an array.
+nb::object to_numpy(const array& a, bool copy);
+// Any array-like (chainerx.ndarray, numpy array, nested lists, scalars) as a chainerx array.
+array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev);
+
+void init_device(nb::module_& m);
+void init_array(nb::module_& m);
+void init_creation(nb::module_& m);
+void init_math_unary(nb::module_& m);
+void init_math_binary(nb::module_& m);
+
+}  // namespace chainerx::python

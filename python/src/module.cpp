@@ -1,0 +1,171 @@
+// chainerx._core: module definition, exception translation, GIL hooks and the dtype/scalar/shape
+// conversions every binding uses.
+#include "common.hpp"
+
+namespace chainerx::python {
+
+namespace {
+// Python objects cached for the life of the process are leaked on purpose: static nb::objects
+// would be released after the interpreter has shut down.
+nb::handle numpy() {
+    static nb::handle module = nb::module_::import_("numpy").release();
+    return module;
+}
+
+nb::handle& dtype_cache(dtype d) {
+    static nb::handle cache[num_dtypes];
+    return cache[static_cast<int>(d)];
+}
+}  // namespace
+
+nb::object dtype_object(dtype d) {
+    nb::handle& cached = dtype_cache(d);
+    if (!cached.is_valid()) {
+        if (d == dtype::bfloat16) {
+            try {
+                cached = numpy().attr("dtype")(nb::module_::import_("ml_dtypes").attr("bfloat16")).release();
+            } catch (nb::python_error&) {
+                throw_error<dtype_error>("bfloat16 arrays need the ml_dtypes package to be converted to NumPy");
+            }
+        } else {
+            cached = numpy().attr("dtype")(nb::str(std::string(dtype_name(d)).c_str())).release();
+        }
+    }
+    return nb::borrow(cached);
+}
+
+dtype to_dtype(nb::handle h) {
+    // Fast path: one of the cached numpy.dtype objects or their scalar types.
+    for (int i = 0; i < num_dtypes; ++i) {
+        nb::handle cached = dtype_cache(static_cast<dtype>(i));
+        if (cached.is_valid() && (h.is(cached) || h.is(cached.attr("type")))) return static_cast<dtype>(i);
+    }
+    if (nb::isinstance<nb::str>(h)) {
+        std::string name = nb::cast<std::string>(h);
+        if (name == "bfloat16") return dtype::bfloat16;
+    }
+    nb::object np_dtype;
+    try {
+        np_dtype = numpy().attr("dtype")(h);
+    } catch (nb::python_error& e) {
+        throw_error<dtype_error>("invalid dtype specifier: ", nb::cast<std::string>(nb::repr(h)));
+    }
+    std::string name = nb::cast<std::string>(np_dtype.attr("name"));
+    if (name == "bool") return dtype::bool_;
+    for (int i = 0; i < num_dtypes; ++i)
+        if (name == dtype_name(static_cast<dtype>(i))) return static_cast<dtype>(i);
+    throw_error<dtype_error>("unsupported dtype: ", name);
+}
+
+std::optional<dtype> to_optional_dtype(nb::handle h) {
+    if (h.is_none()) return std::nullopt;
+    return to_dtype(h);
+}
+
+std::optional<scalar> to_scalar(nb::handle h) {
+    PyObject* o = h.ptr();
+    if (PyBool_Check(o)) return scalar(o == Py_True);
+    if (PyLong_Check(o)) {
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow) throw std::out_of_range("Python int too large to convert to a chainerx scalar");
+        return scalar(static_cast<int64_t>(v));
+    }
+    if (PyFloat_Check(o)) return scalar(PyFloat_AS_DOUBLE(o));
+    static nb::handle generic = nb::object(numpy().attr("generic")).release();
+    if (PyObject_IsInstance(o, generic.ptr()) == 1) {
+        std::string kind = nb::cast<std::string>(h.attr("dtype").attr("kind"));
+        if (kind == "b") return scalar(PyObject_IsTrue(o) == 1);
+        if (kind == "i" || kind == "u") return scalar(nb::cast<int64_t>(nb::int_(h)));
+        if (kind == "f" || kind == "V") return scalar(nb::cast<double>(nb::float_(h)));
+    }
+    return std::nullopt;
+}
+
+operand to_operand(nb::handle h, const char* op) {
+    array* a;
+    if (nb::try_cast<array*>(h, a) && a) return *a;
+    if (auto s = to_scalar(h)) return *s;
+    throw nb::type_error((std::string(op) + ": expected a chainerx.ndarray or a scalar, got " +
+                          nb::cast<std::string>(nb::str(h.type().attr("__name__"))))
+                             .c_str());
+}
+
+device& to_device(nb::handle h) {
+    if (h.is_none()) return get_default_device();
+    device* d;
+    if (nb::try_cast<device*>(h, d) && d) return *d;
+    if (nb::isinstance<nb::str>(h)) return get_device(nb::cast<std::string>(h));
+    throw nb::type_error("expected a chainerx.Device, a device name or None");
+}
+
+shape_t to_shape(nb::handle h) {
+    if (PyLong_Check(h.ptr()) || PyObject_HasAttrString(h.ptr(), "__index__") && !PySequence_Check(h.ptr()))
+        return shape_t{nb::cast<int64_t>(h)};
+    if (!PySequence_Check(h.ptr())) throw nb::type_error("expected a shape: an int or a sequence of ints");
+    shape_t shape;
+    for (nb::handle item : h) shape.push_back(nb::cast<int64_t>(item));
+    return shape;
+}
+
+std::optional<axes_t> to_optional_axes(nb::handle h) {
+    if (h.is_none()) return std::nullopt;
+    return to_shape(h);
+}
+
+namespace {
+void translate_exception(const std::exception_ptr& p, void*) {
+    static nb::handle module = nb::module_::import_("chainerx._core");
+    auto raise = [&](const char* name, const std::exception& e) {
+        PyErr_SetString(module.attr(name).ptr(), e.what());
+    };
+    try {
+        std::rethrow_exception(p);
+    } catch (const index_error& e) {
+        PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const context_error& e) {
+        raise("ContextError", e);
+    } catch (const backend_error& e) {
+        raise("BackendError", e);
+    } catch (const device_error& e) {
+        raise("DeviceError", e);
+    } catch (const dimension_error& e) {
+        raise("DimensionError", e);
+    } catch (const dtype_error& e) {
+        raise("DtypeError", e);
+    } catch (const not_implemented_error& e) {
+        raise("NotImplementedError", e);
+    } catch (const gradient_check_error& e) {
+        raise("GradientCheckError", e);
+    } catch (const gradient_error& e) {
+        raise("GradientError", e);
+    } catch (const chainerx_error& e) {
+        raise("ChainerxError", e);
+    }
+}
+
+// Lets other Python threads run while a long kernel executes (only if this thread holds the GIL).
+void* release_gil() { return PyGILState_Check() ? PyEval_SaveThread() : nullptr; }
+void reacquire_gil(void* state) {
+    if (state) PyEval_RestoreThread(static_cast<PyThreadState*>(state));
+}
+}  // namespace
+
+}  // namespace chainerx::python
+
+NB_MODULE(_core, m) {
+    using namespace chainerx::python;
+    m.doc() = "chainerx core: arrays, devices and routines (C++ bindings)";
+    for (const char* name : {"ChainerxError", "ContextError", "BackendError", "DeviceError", "DimensionError",
+                             "DtypeError", "NotImplementedError", "GradientError", "GradientCheckError"}) {
+        // As in ChainerX, each class derives directly from Exception.
+        m.attr(name) = nb::steal(PyErr_NewException((std::string("chainerx.") + name).c_str(), PyExc_Exception, nullptr));
+    }
+    nb::register_exception_translator(translate_exception);
+    chainerx::get_long_running_hooks() = {release_gil, reacquire_gil};
+    init_device(m);
+    init_array(m);
+    init_creation(m);
+    init_math_unary(m);
+    init_math_binary(m);
+}
