@@ -1,9 +1,11 @@
 // CUDA cast kernels into the float dtypes (from every dtype), and the fill kernels.
-#include "chainerx/routines/creation_basic.hpp"
 #include "elementwise.cuh"
+#include "chainerx/routines/creation_basic.hpp"
 
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<chainerx::float16>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<float>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<double>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<chainerx::bfloat16>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::fill_op, 1>;
+#define CHAINERX_CUDA_CAST_KERNELS_TO(unused, To) CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_CAST_KERNEL, To)
+CHAINERX_CUDA_CAST_KERNELS_TO(, chainerx::float16)
+CHAINERX_CUDA_CAST_KERNELS_TO(, float)
+CHAINERX_CUDA_CAST_KERNELS_TO(, double)
+CHAINERX_CUDA_CAST_KERNELS_TO(, chainerx::bfloat16)
+
+CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_FILL_KERNEL, unused)

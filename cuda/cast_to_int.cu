@@ -1,10 +1,11 @@
 // CUDA cast kernels into bool and the integer dtypes (from every dtype).
-#include "chainerx/routines/creation_basic.hpp"
 #include "elementwise.cuh"
+#include "chainerx/routines/creation_basic.hpp"
 
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<bool>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<int8_t>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<int16_t>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<int32_t>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<int64_t>, 1>;
-template struct chainerx::cuda::detail::instantiate_op<chainerx::detail::cast_op<uint8_t>, 1>;
+#define CHAINERX_CUDA_CAST_KERNELS_TO(unused, To) CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_CAST_KERNEL, To)
+CHAINERX_CUDA_CAST_KERNELS_TO(, bool)
+CHAINERX_CUDA_CAST_KERNELS_TO(, int8_t)
+CHAINERX_CUDA_CAST_KERNELS_TO(, int16_t)
+CHAINERX_CUDA_CAST_KERNELS_TO(, int32_t)
+CHAINERX_CUDA_CAST_KERNELS_TO(, int64_t)
+CHAINERX_CUDA_CAST_KERNELS_TO(, uint8_t)

@@ -53,14 +53,12 @@ int multiprocessor_count(int dev) {
 }  // namespace
 
 unsigned launch_blocks(const void* ptr, int64_t n, int block_size) {
-    int dev = 0;
+    int dev = 0;  // the only device when there is one
     if (cached_device_count() > 1) {
         cudaPointerAttributes attributes{};
         check_cuda(cudaPointerGetAttributes(&attributes, ptr), "cudaPointerGetAttributes");
         dev = attributes.device;
         check_cuda(cudaSetDevice(dev), "cudaSetDevice");
-    } else {
-        check_cuda(cudaGetDevice(&dev), "cudaGetDevice");
     }
     // Enough blocks to fill every multiprocessor several times; the kernels are grid-stride loops.
     int64_t max_blocks = static_cast<int64_t>(multiprocessor_count(dev)) * 32;

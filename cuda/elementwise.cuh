@@ -102,7 +102,44 @@ void elementwise(Op op, const elementwise_loop<1 + sizeof...(In)>& loop) {
     detail::check_cuda(cudaGetLastError(), "elementwise kernel launch");
 }
 
+}  // namespace chainerx::cuda
+
 // ---- instantiation -----------------------------------------------------------------------------
+
+// The ten element types, for X-macros: X(arg, T) for each T.
+#define CHAINERX_CUDA_FOR_EACH_DTYPE(X, arg)                                                    \
+    X(arg, bool) X(arg, int8_t) X(arg, int16_t) X(arg, int32_t) X(arg, int64_t) X(arg, uint8_t) \
+    X(arg, chainerx::float16) X(arg, float) X(arg, double) X(arg, chainerx::bfloat16)
+#define CHAINERX_CUDA_FOR_EACH_DTYPE_2(X, arg)                                                  \
+    X(arg, bool) X(arg, int8_t) X(arg, int16_t) X(arg, int32_t) X(arg, int64_t) X(arg, uint8_t) \
+    X(arg, chainerx::float16) X(arg, float) X(arg, double) X(arg, chainerx::bfloat16)
+
+// The cast and fill kernels are used by inline functions of chainerx/routines/creation_basic.hpp,
+// which every translation unit includes; these explicit instantiation declarations keep the
+// other translation units from compiling them again (only cast_*.cu define them).
+namespace chainerx::detail {
+template <class To>
+struct cast_op;
+struct fill_op;
+}  // namespace chainerx::detail
+
+#define CHAINERX_CUDA_CAST_KERNEL(To, From)                                                          \
+    template void chainerx::cuda::elementwise<chainerx::detail::cast_op<To>, To, From>(             \
+        chainerx::detail::cast_op<To>, const chainerx::elementwise_loop<2>&);
+#define CHAINERX_CUDA_EXTERN_CAST_KERNEL(To, From) extern CHAINERX_CUDA_CAST_KERNEL(To, From)
+#define CHAINERX_CUDA_EXTERN_CAST_KERNELS_TO(unused, To) \
+    CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_EXTERN_CAST_KERNEL, To)
+#define CHAINERX_CUDA_FILL_KERNEL(unused, T) \
+    template void chainerx::cuda::elementwise<chainerx::detail::fill_op, T, T>(chainerx::detail::fill_op, const chainerx::elementwise_loop<2>&);
+#define CHAINERX_CUDA_EXTERN_FILL_KERNEL(unused, T) extern CHAINERX_CUDA_FILL_KERNEL(unused, T)
+
+CHAINERX_CUDA_FOR_EACH_DTYPE_2(CHAINERX_CUDA_EXTERN_CAST_KERNELS_TO, unused)
+CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_EXTERN_FILL_KERNEL, unused)
+
+namespace chainerx::cuda {
+
+// The functors of chainerx::ops are instantiated through instantiate_op below, which skips the
+// dtypes a functor does not accept.
 
 namespace detail {
 

@@ -2,7 +2,12 @@
 import argparse
 import os
 
-_root = os.path.dirname(os.path.abspath(__file__))
+
+def _root():
+    # The directory of the compiled module: the installed package, or the build tree of an
+    # editable install. The headers and the CMake package are installed beside it.
+    from chainerx import _core
+    return os.path.dirname(os.path.abspath(_core.__file__))
 
 
 def main():
@@ -11,9 +16,9 @@ def main():
     parser.add_argument('--include-dir', action='store_true', help='print the C++ include directory')
     args = parser.parse_args()
     if args.cmake_dir:
-        print(os.path.join(_root, 'share', 'cmake', 'chainerx'))
+        print(os.path.join(_root(), 'share', 'cmake', 'chainerx'))
     elif args.include_dir:
-        print(os.path.join(_root, 'include'))
+        print(os.path.join(_root(), 'include'))
     else:
         parser.print_help()
 

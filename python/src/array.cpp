@@ -80,7 +80,7 @@ nb::ndarray<Framework...> as_nb_ndarray(const array& a, nb::dlpack::dtype type) 
 
 // Wraps foreign memory described by a nanobind ndarray; the storage keeps the producer alive.
 array from_nb_ndarray(const nb::ndarray<nb::ro>& nd, device& dev, std::optional<dtype> type_override = std::nullopt) {
-    dtype type = type_override.value_or(from_dlpack_dtype(nd.dtype()));
+    dtype type = type_override ? *type_override : from_dlpack_dtype(nd.dtype());
     shape_t shape;
     strides_t strides;
     for (size_t i = 0; i < nd.ndim(); ++i) {
@@ -259,7 +259,7 @@ void init_array(nb::module_& m) {
             fill(a, *s);
         }, nb::arg("value"))
         .def("item", [](const array& a) { return item(a, "item"); })
-        .def("__bool__", [](const array& a) { return nb::cast<bool>(item(a, "bool")); })
+        .def("__bool__", [](const array& a) { return PyObject_IsTrue(item(a, "bool").ptr()) == 1; })
         .def("__int__", [](const array& a) { return nb::int_(item(a, "int")); })
         .def("__float__", [](const array& a) { return nb::float_(item(a, "float")); })
         .def("__len__", [](const array& a) {

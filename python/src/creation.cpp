@@ -42,7 +42,12 @@ void init_creation(nb::module_& m) {
     }, nb::arg("shape"), nb::arg("dtype") = none, nb::arg("device") = none);
     m.def("full", [](nb::handle shape, nb::handle value, nb::handle type, nb::handle dev) {
         scalar s = required_scalar(value, "full");
-        return full(to_shape(shape), s, to_optional_dtype(type).value_or(numpy_scalar_dtype(s)), to_device(dev));
+        std::optional<dtype> fill_type = to_optional_dtype(type);
+        if (!fill_type) {
+            // A NumPy scalar keeps its dtype; a Python scalar gets NumPy's default for its kind.
+            fill_type = nb::hasattr(value, "dtype") ? to_dtype(value.attr("dtype")) : numpy_scalar_dtype(s);
+        }
+        return full(to_shape(shape), s, *fill_type, to_device(dev));
     }, nb::arg("shape"), nb::arg("fill_value"), nb::arg("dtype") = none, nb::arg("device") = none);
 
     auto like_device = [](const array& a, nb::handle dev) -> device& {

@@ -99,12 +99,20 @@ device& to_device(nb::handle h) {
     throw nb::type_error("expected a chainerx.Device, a device name or None");
 }
 
+namespace {
+int64_t to_dimension(nb::handle h) {
+    if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr()))
+        throw nb::type_error("expected a shape: an int or a sequence of ints");
+    return nb::cast<int64_t>(nb::int_(h));
+}
+}  // namespace
+
 shape_t to_shape(nb::handle h) {
-    if (PyLong_Check(h.ptr()) || PyObject_HasAttrString(h.ptr(), "__index__") && !PySequence_Check(h.ptr()))
-        return shape_t{nb::cast<int64_t>(h)};
-    if (!PySequence_Check(h.ptr())) throw nb::type_error("expected a shape: an int or a sequence of ints");
+    if (PyIndex_Check(h.ptr())) return shape_t{to_dimension(h)};
+    if (!PySequence_Check(h.ptr()) || PyUnicode_Check(h.ptr()))
+        throw nb::type_error("expected a shape: an int or a sequence of ints");
     shape_t shape;
-    for (nb::handle item : h) shape.push_back(nb::cast<int64_t>(item));
+    for (nb::handle item : h) shape.push_back(to_dimension(item));
     return shape;
 }
 

@@ -63,13 +63,23 @@ constexpr int64_t op_cost() {
     }
 }
 
-// Contiguous loop; bit k of ScalarMask set means input k is a scalar (stride 0).
+// Contiguous loop; bit k of ScalarMask set means input k is a scalar (stride 0). Pointers are
+// passed by value and scalars loaded once, so the compiler can keep them in registers and vectorize.
+template <unsigned ScalarMask, size_t K, class In>
+CHAINERX_ALWAYS_INLINE In load(const In* p, In scalar_value, int64_t i) {
+    if constexpr ((ScalarMask >> K) & 1u) {
+        return scalar_value;
+    } else {
+        return p[i];
+    }
+}
+
 template <unsigned ScalarMask, class Op, class Out, class... In, size_t... K>
-void contiguous_loop(Op op, Out* out, std::tuple<const In*...> in, int64_t begin, int64_t end,
-                     std::index_sequence<K...>) {
-    std::tuple<In...> scalars{((ScalarMask >> K) & 1u ? *std::get<K>(in) : In{})...};
-    for (int64_t i = begin; i < end; ++i)
-        out[i] = op(((ScalarMask >> K) & 1u ? std::get<K>(scalars) : std::get<K>(in)[i])...);
+void contiguous_loop(Op op, Out* __restrict__ out, int64_t begin, int64_t end, std::index_sequence<K...>,
+                     const In*... in) {
+    const std::tuple<In...> scalars{((ScalarMask >> K) & 1u ? *in : In{})...};
+#pragma omp simd
+    for (int64_t i = begin; i < end; ++i) out[i] = op(load<ScalarMask, K>(in, std::get<K>(scalars), i)...);
 }
 
 template <class Op, class Out, class... In, size_t... K>
@@ -128,10 +138,11 @@ bool try_contiguous(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std:
     ((loop.strides[1 + K][0] == 0 ? (mask |= 1u << K) : (ok = ok && loop.strides[1 + K][0] == sizeof(In))), ...);
     if (!ok) return false;
     auto out = reinterpret_cast<Out*>(loop.data[0]);
-    std::tuple<const In*...> in{reinterpret_cast<const In*>(loop.data[1 + K])...};
     int64_t threshold = parallel_threshold / op_cost<Op>();
     auto run = [&]<unsigned Mask>() {
-        parallel_for(loop.shape[0], threshold, [&](int64_t b, int64_t e) { contiguous_loop<Mask>(op, out, in, b, e, ks); });
+        parallel_for(loop.shape[0], threshold, [&](int64_t b, int64_t e) {
+            contiguous_loop<Mask, Op, Out, In...>(op, out, b, e, ks, reinterpret_cast<const In*>(loop.data[1 + K])...);
+        });
     };
     if (mask == 0) {
         run.template operator()<0u>();

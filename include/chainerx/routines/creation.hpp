@@ -101,9 +101,10 @@ inline array diagonal_view(const array& a, int64_t k) {
     return a.make_view({n}, {a.strides()[0] + a.strides()[1]}, offset);
 }
 
-// diag(v, k): the k-th diagonal of a 2-d v (a copy), or a 2-d array with v on its k-th diagonal.
+// diag(v, k): the k-th diagonal of a 2-d v (a view, as NumPy's), or a 2-d array with v on its k-th
+// diagonal.
 inline array diag(const array& v, int64_t k = 0) {
-    if (v.ndim() == 2) return copy(diagonal_view(v, k));
+    if (v.ndim() == 2) return diagonal_view(v, k);
     if (v.ndim() != 1) throw_error<dimension_error>("diag: input must be 1-d or 2-d, got shape ", v.shape());
     int64_t n = v.shape()[0] + (k < 0 ? -k : k);
     array out = zeros({n, n}, v.dtype(), v.get_device());

@@ -141,16 +141,11 @@ inline array squeeze(const array& a, const std::optional<axes_t>& axes = std::nu
     return a.make_view(shape, strides, a.offset());
 }
 
+// A view with a new length-1 axis; strides as NumPy's (which reshapes).
 inline array expand_dims(const array& a, int64_t axis) {
-    int i = normalize_axis(axis, a.ndim() + 1, "expand_dims");
     shape_t shape = a.shape();
-    strides_t strides = a.strides();
-    // As NumPy's reshape: the stride of the axis it precedes times its extent; at the end, the last
-    // axis's stride.
-    int64_t stride = i < a.ndim() ? a.strides()[i] * a.shape()[i] : a.ndim() > 0 ? a.strides()[a.ndim() - 1] : a.itemsize();
-    shape.insert(i, 1);
-    strides.insert(i, stride);
-    return a.make_view(shape, strides, a.offset());
+    shape.insert(normalize_axis(axis, a.ndim() + 1, "expand_dims"), 1);
+    return reshape(a, shape);
 }
 
 inline array broadcast_to(const array& a, const shape_t& shape) {
