@@ -41,7 +41,7 @@ void init_math_unary(nb::module_& m) {
             return to_operand(h, "clip");
         };
         return clip(a, bound(a_min), bound(a_max));
-    }, nb::arg("a"), nb::arg("a_min"), nb::arg("a_max"));
+    }, nb::arg("a"), nb::arg("a_min").none(), nb::arg("a_max").none());
 }
 
 }  // namespace chainerx::python

@@ -68,7 +68,10 @@ std::optional<scalar> to_scalar(nb::handle h) {
     if (PyLong_Check(o)) {
         int overflow = 0;
         long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-        if (overflow) throw std::out_of_range("Python int too large to convert to a chainerx scalar");
+        if (overflow) {
+            PyErr_SetString(PyExc_OverflowError, "Python int too large to convert to a chainerx scalar");
+            throw nb::python_error();
+        }
         return scalar(static_cast<int64_t>(v));
     }
     if (PyFloat_Check(o)) return scalar(PyFloat_AS_DOUBLE(o));

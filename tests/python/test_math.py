@@ -115,6 +115,8 @@ class Op(typing.NamedTuple):
     accepts: str = ALL  # kinds of compute dtype the op supports; others raise DtypeError
     domains: tuple = (Domain(), Domain())  # per input
     exact_zero_sign: bool = True  # whether the sign of a zero result is defined (checked on special values)
+    ulp: int = 0  # units in the last place a float32/float64 result may be off NumPy's (libm vs NumPy's
+    #               SIMD code; at most 1 for 16-bit floats, which both compute in float32 and round)
 
     def compute_dtype(self, dtype):
         dtype = numpy.dtype(dtype)
@@ -148,8 +150,8 @@ def _unary(name, ref, rule='same', accepts=ALL, domain=Domain(), **kwargs):
     return Op(name, ref, rule, accepts, (domain,), **kwargs)
 
 
-def _float_unary(name, ref, lo=-5, hi=5, nonzero=False):
-    return Op(name, ref, 'float', 'f', (Domain(lo, hi, nonzero),))
+def _float_unary(name, ref, lo=-5, hi=5, nonzero=False, ulp=8):
+    return Op(name, ref, 'float', 'f', (Domain(lo, hi, nonzero),), ulp=ulp)
 
 
 UNARY_OPS = [
@@ -158,9 +160,9 @@ UNARY_OPS = [
     _unary('abs', numpy.absolute),
     _unary('absolute', numpy.absolute),
     _unary('sign', numpy.sign, accepts=NUMERIC),
-    _float_unary('sqrt', numpy.sqrt, 0, 10),
-    _float_unary('fabs', numpy.fabs),
-    _float_unary('reciprocal', numpy.reciprocal, -4, 4, nonzero=True),
+    _float_unary('sqrt', numpy.sqrt, 0, 10, ulp=0),
+    _float_unary('fabs', numpy.fabs, ulp=0),
+    _float_unary('reciprocal', numpy.reciprocal, -4, 4, nonzero=True, ulp=0),
     _float_unary('exp', numpy.exp, -3, 3),
     _float_unary('expm1', numpy.expm1, -3, 3),
     _float_unary('exp2', numpy.exp2, -3, 3),
@@ -181,9 +183,9 @@ UNARY_OPS = [
     _float_unary('arcsinh', numpy.arcsinh),
     _float_unary('arccosh', numpy.arccosh, 1, 5),
     _float_unary('arctanh', numpy.arctanh, -0.9, 0.9),
-    _float_unary('ceil', numpy.ceil),
-    _float_unary('floor', numpy.floor),
-    _float_unary('fix', numpy.trunc),
+    _float_unary('ceil', numpy.ceil, ulp=0),
+    _float_unary('floor', numpy.floor, ulp=0),
+    _float_unary('fix', numpy.trunc, ulp=0),
     _unary('logical_not', numpy.logical_not, 'bool'),
     _unary('isnan', numpy.isnan, 'bool'),
     _unary('isinf', numpy.isinf, 'bool'),
@@ -204,14 +206,15 @@ BINARY_OPS = [
     _binary('divide', numpy.true_divide, 'float', domain2=NONZERO),
     _binary('true_divide', numpy.true_divide, 'float', domain2=NONZERO),
     _binary('floor_divide', numpy.floor_divide, accepts=NUMERIC, domain2=NONZERO),
-    _binary('power', _power, accepts=NUMERIC, domain1=Domain(-3, 3, float_range=(0.2, 3)), domain2=Domain(-2, 3)),
+    _binary('power', _power, accepts=NUMERIC, domain1=Domain(-3, 3, float_range=(0.2, 3)), domain2=Domain(-2, 3),
+            ulp=8),
     _binary('remainder', numpy.remainder, accepts=NUMERIC, domain2=NONZERO),
     _binary('mod', numpy.remainder, accepts=NUMERIC, domain2=NONZERO),
     _binary('fmod', numpy.fmod, accepts=NUMERIC, domain2=NONZERO),
     # Which of two equal zeros maximum/minimum return is unspecified.
     _binary('maximum', numpy.maximum, exact_zero_sign=False),
     _binary('minimum', numpy.minimum, exact_zero_sign=False),
-    _binary('arctan2', numpy.arctan2, 'float'),
+    _binary('arctan2', numpy.arctan2, 'float', ulp=8),
     _binary('bitwise_and', numpy.bitwise_and, accepts=INTEGRAL),
     _binary('bitwise_or', numpy.bitwise_or, accepts=INTEGRAL),
     _binary('bitwise_xor', numpy.bitwise_xor, accepts=INTEGRAL),
@@ -294,11 +297,6 @@ def _make(shape, dtype, domain=Domain(), layout='c', seed=0):
     return np_array, chx_array
 
 
-def _from_numpy(np_array):
-    """The chainerx array of np_array; np_array's strides are kept only when it is contiguous."""
-    return chainerx.array(numpy.ascontiguousarray(np_array))
-
-
 # ---- checks --------------------------------------------------------------------------------------
 
 _TOLERANCE = {'float16': (1e-3, 1e-4), 'bfloat16': (1e-2, 1e-2), 'float32': (1e-5, 1e-6), 'float64': (1e-12, 1e-14)}
@@ -320,8 +318,34 @@ def _to_host(x):
     return x.astype(numpy.float32) if x.dtype.name == 'bfloat16' else x
 
 
-def _assert_result(actual, expected, dtype, strides=None, check_zero_sign=False):
-    """actual (a chainerx array) has dtype, shape, strides (when size > 0) and values of expected."""
+def _ulp_mismatches(actual, expected, maxulp):
+    """Where two float arrays of one dtype differ in nan-ness or by more than maxulp units in the
+    last place (infinities must match exactly; zeros of either sign are equal)."""
+    nan_actual, nan_expected = numpy.isnan(actual), numpy.isnan(expected)
+    int_type = numpy.dtype('int{}'.format(8 * actual.dtype.itemsize))
+    uint_type = numpy.dtype('uint{}'.format(8 * actual.dtype.itemsize))
+
+    def ordered(x):  # sign-magnitude bits to integers in the floats' order
+        bits = x.view(int_type)
+        return numpy.where(bits < 0, numpy.iinfo(int_type).min - bits, bits).view(uint_type)
+
+    with numpy.errstate(all='ignore'):
+        distance = ordered(actual) - ordered(expected)
+        distance = numpy.minimum(distance, -distance)
+    return (nan_actual != nan_expected) | (~nan_expected & (distance > maxulp))
+
+
+def _raise_mismatch(bad, what, inputs, actual, expected):
+    """Reports the first elements where bad is set, with the inputs (broadcast) that gave them."""
+    where = numpy.nonzero(bad)
+    shown = [numpy.broadcast_to(numpy.asarray(x), bad.shape)[where][:8] for x in inputs]
+    raise AssertionError('{} of {} results {}; inputs {}, actual {}, expected {}'.format(
+        bad.sum(), bad.size, what, shown, actual[where][:8], expected[where][:8]))
+
+
+def _assert_result(actual, expected, dtype, strides=None, check_zero_sign=False, maxulp=None, inputs=()):
+    """actual (a chainerx array) has dtype, shape, strides (when size > 0) and values of expected:
+    floats within a tolerance, or within maxulp units in the last place when it is given."""
     assert isinstance(actual, chainerx.ndarray), type(actual)
     assert actual.dtype == dtype, (actual.dtype, dtype)
     expected = numpy.asarray(expected)
@@ -330,15 +354,23 @@ def _assert_result(actual, expected, dtype, strides=None, check_zero_sign=False)
         assert actual.strides == tuple(strides), (actual.strides, strides)
     host = _to_host(actual)
     if _kind(dtype) == 'f':
-        rtol, atol = _TOLERANCE[numpy.dtype(dtype).name]
         expected = expected.astype(dtype).astype(host.dtype)
-        numpy.testing.assert_allclose(host, expected, rtol=rtol, atol=atol, equal_nan=True)
+        if maxulp is not None:
+            bad = _ulp_mismatches(host, expected, maxulp)
+            if bad.any():
+                _raise_mismatch(bad, 'off by more than {} ulp'.format(maxulp), inputs, host, expected)
+        else:
+            rtol, atol = _TOLERANCE[numpy.dtype(dtype).name]
+            numpy.testing.assert_allclose(host, expected, rtol=rtol, atol=atol, equal_nan=True)
         if check_zero_sign:
             zeros = expected == 0
             numpy.testing.assert_array_equal(numpy.signbit(host[zeros]), numpy.signbit(expected[zeros]),
                                              err_msg='signs of zeros differ')
     else:
-        numpy.testing.assert_array_equal(host, expected.astype(dtype))
+        expected = expected.astype(dtype)
+        bad = host != expected
+        if bad.any():
+            _raise_mismatch(bad, 'differ', inputs, host, expected)
 
 
 def _reference(op, compute, np_args):
@@ -346,10 +378,11 @@ def _reference(op, compute, np_args):
         return op.ref(*[numpy.asarray(x).astype(compute) for x in np_args])
 
 
-def _check(op, np_args, chx_args, func=None, check_zero_sign=False):
+def _check(op, np_args, chx_args, func=None, check_zero_sign=False, ulp_check=False):
     """Calls func (chainerx.<op.name> by default) on chx_args and checks the result against op's
     NumPy reference on np_args (the same values as NumPy arrays and scalars), or that it raises
-    DtypeError when op does not support the compute dtype."""
+    DtypeError when op does not support the compute dtype. With ulp_check, floats are compared in
+    units in the last place (op.ulp; at most 1 for 16-bit floats) rather than with a tolerance."""
     func = func or getattr(chainerx, op.name)
     compute = op.compute_dtype(_result_dtype(*np_args))
     if _kind(compute) not in op.accepts:
@@ -359,8 +392,11 @@ def _check(op, np_args, chx_args, func=None, check_zero_sign=False):
     actual = func(*chx_args)
     out_dtype = op.out_dtype(compute)
     expected = _reference(op, compute, np_args)
+    maxulp = None
+    if ulp_check:
+        maxulp = op.ulp if numpy.dtype(out_dtype).itemsize > 2 else min(op.ulp, 1)
     _assert_result(actual, expected, out_dtype, _numpy_strides(np_args, out_dtype),
-                   check_zero_sign=check_zero_sign and op.exact_zero_sign)
+                   check_zero_sign=check_zero_sign and op.exact_zero_sign, maxulp=maxulp, inputs=np_args)
 
 
 def _ids(values):
@@ -488,11 +524,18 @@ def test_binary_scalar(op, dtype, scalar):
     _check(op, [x, scalar], [cx, scalar])
 
 
-def test_binary_scalars_only():
-    # Two scalars make a 0-d array of the scalars' default dtype.
+def test_scalar_operands_only():
+    # Scalars alone make a 0-d array of the scalars' default dtype.
     _assert_result(chainerx.add(2, 3), numpy.array(5), INT32, ())
     _assert_result(chainerx.multiply(2, 1.5), numpy.array(3.0), FLOAT32, ())
     _assert_result(chainerx.logical_and(True, False), numpy.array(False), BOOL, ())
+    _assert_result(chainerx.add(numpy.int8(2), numpy.float64(0.5)), numpy.array(2.5), FLOAT32, ())
+    _assert_result(chainerx.sqrt(4), numpy.array(2.0), FLOAT32, ())
+    _assert_result(chainerx.negative(numpy.float64(1.5)), numpy.array(-1.5), FLOAT32, ())
+    _assert_result(chainerx.square(3), numpy.array(9), INT32, ())
+    _assert_result(chainerx.isnan(float('nan')), numpy.array(True), BOOL, ())
+    with pytest.raises(chainerx.DtypeError):
+        chainerx.negative(True)
 
 
 BROADCAST_SHAPES = [
@@ -548,6 +591,47 @@ def test_binary_integer_extremes(op, dtype):
     # Every pair of extreme and small values: overflow wraps around, division by zero gives 0,
     # shifts by at least the bit width give 0 or -1.
     values = _int_extremes(dtype)
+    x1, x2 = values[:, None], values[None, :]
+    _check(op, [x1, x2], [chainerx.array(x1), chainerx.array(x2)])
+
+
+def _random_bits(dtype, size, seed):
+    """Values of dtype with uniformly random bit patterns (any magnitude, infinities and nans)."""
+    dtype = numpy.dtype(dtype)
+    rng = numpy.random.default_rng(seed)
+    if dtype == BOOL:
+        return rng.integers(0, 2, size=size).astype(bool)
+    return rng.integers(0, 256, size=size * dtype.itemsize, dtype=numpy.uint8).view(dtype)
+
+
+RANDOM_BITS_DTYPES = [numpy.dtype(n) for n in ('bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'float16',
+                                               'float32', 'float64')]
+
+
+@pytest.mark.parametrize('op', UNARY_OPS, ids=_ids(UNARY_OPS))
+def test_unary_every_float16(op):
+    x = numpy.arange(1 << 16, dtype=numpy.uint16).view(numpy.float16)
+    _check(op, [x], [chainerx.array(x)], ulp_check=True)
+
+
+@pytest.mark.parametrize('dtype', RANDOM_BITS_DTYPES, ids=_ids(RANDOM_BITS_DTYPES))
+@pytest.mark.parametrize('op', UNARY_OPS, ids=_ids(UNARY_OPS))
+def test_unary_random_bits(op, dtype):
+    x = _random_bits(dtype, 20_000, seed=1)
+    _check(op, [x], [chainerx.array(x)], ulp_check=True)
+
+
+@pytest.mark.parametrize('dtype', RANDOM_BITS_DTYPES, ids=_ids(RANDOM_BITS_DTYPES))
+@pytest.mark.parametrize('op', BINARY_OPS, ids=_ids(BINARY_OPS))
+def test_binary_random_bits(op, dtype):
+    x1, x2 = _random_bits(dtype, 20_000, seed=1), _random_bits(dtype, 20_000, seed=2)
+    _check(op, [x1, x2], [chainerx.array(x1), chainerx.array(x2)], ulp_check=True)
+
+
+@pytest.mark.parametrize('dtype', ['int8', 'uint8'])
+@pytest.mark.parametrize('op', BINARY_OPS, ids=_ids(BINARY_OPS))
+def test_binary_every_8bit_pair(op, dtype):
+    values = numpy.arange(256, dtype=numpy.uint8).view(dtype)
     x1, x2 = values[:, None], values[None, :]
     _check(op, [x1, x2], [chainerx.array(x1), chainerx.array(x2)])
 
@@ -713,24 +797,18 @@ def test_inplace_operator_shape_mismatch(opr):
 
 @pytest.mark.parametrize('opr', [o for o in BINARY_OPERATORS if o.symbol in ('+', '-', '*', '//', '**', '^')],
                          ids=str)
-@pytest.mark.parametrize('case', ['reversed', 'shifted', 'transposed', 'self', 'broadcast_self'])
-def test_inplace_operator_overlap(opr, case):
+@pytest.mark.parametrize('views', [
+    lambda a: (a, a[::-1]),
+    lambda a: (a[1:], a[:-1]),
+    lambda a: (a, a.T),
+    lambda a: (a, a),
+    lambda a: (a, a[0]),
+], ids=['reversed', 'shifted', 'transposed', 'self', 'broadcast_self'])
+def test_inplace_operator_overlap(opr, views):
     # The right operand shares memory with the target; the result is as if it were copied first.
     x, cx = _make((4, 4), 'int32', Domain(0, 3), seed=1)
-    target, other = {
-        'reversed': lambda a: (a, a[::-1]),
-        'shifted': lambda a: (a[1:], a[:-1]),
-        'transposed': lambda a: (a, a.T),
-        'self': lambda a: (a, a),
-        'broadcast_self': lambda a: (a, a[0]),
-    }[case](cx)
-    np_target, np_other = {
-        'reversed': lambda a: (a, a[::-1]),
-        'shifted': lambda a: (a[1:], a[:-1]),
-        'transposed': lambda a: (a, a.T),
-        'self': lambda a: (a, a),
-        'broadcast_self': lambda a: (a, a[0]),
-    }[case](x)
+    target, other = views(cx)
+    np_target, np_other = views(x)
     expected = _reference(opr.op, numpy.dtype('int32'), [np_target.copy(), np_other.copy()])
     result = opr.inplace(target, other)
     assert result is target
@@ -780,7 +858,8 @@ def test_where(condition, x, y, layout):
 
     (c, cc), (x, cx), (y, cy) = make(condition, 0), make(x, 1), make(y, 2)
     dtype = _result_dtype(x, y)
-    expected = numpy.where(numpy.asarray(c).astype(bool), numpy.asarray(x).astype(dtype), numpy.asarray(y).astype(dtype))
+    expected = numpy.where(numpy.asarray(c).astype(bool), numpy.asarray(x).astype(dtype),
+                           numpy.asarray(y).astype(dtype))
     _assert_result(chainerx.where(cc, cx, cy), expected, dtype, _numpy_strides([c, x, y], dtype))
 
 
@@ -808,8 +887,6 @@ CLIP_CASES = [
 @pytest.mark.parametrize('dtype, a_min, a_max', CLIP_CASES)
 @pytest.mark.parametrize('method', [False, True], ids=['function', 'method'])
 def test_clip(dtype, a_min, a_max, layout, method):
-    if a_min is None or a_max is None:
-        pytest.skip('known bug: python/src/math_unary.cpp clip binding rejects None bounds (TypeError)')
     def make(spec, seed):
         if not isinstance(spec, tuple):
             return spec, spec
@@ -830,9 +907,23 @@ def test_clip(dtype, a_min, a_max, layout, method):
 
 
 def test_clip_without_bounds():
-    pytest.skip('known bug: python/src/math_unary.cpp clip binding rejects None bounds (TypeError)')
     with pytest.raises(ValueError):
         chainerx.clip(chainerx.array(numpy.ones(3, numpy.float32)), None, None)
+
+
+def test_write_into_broadcast_view_is_refused():
+    b = chainerx.broadcast_to(chainerx.zeros(3), (2, 3))
+    with pytest.raises(chainerx.ChainerxError):
+        b += 1
+    with pytest.raises(chainerx.ChainerxError):
+        b.fill(1)
+    with pytest.raises(chainerx.ChainerxError):
+        b[...] = chainerx.ones((2, 3))
+
+
+def test_huge_python_int_overflows():
+    with pytest.raises(OverflowError):
+        chainerx.ones((2,), 'int8') + 2 ** 70
 
 
 # ---- bad inputs ----------------------------------------------------------------------------------
@@ -860,8 +951,9 @@ def test_invalid_operand_type(bad):
         chainerx.where(bad, cx, cx)
     with pytest.raises(TypeError):
         chainerx.where(cx, bad, cx)
-    with pytest.raises(TypeError):
-        chainerx.clip(cx, bad, 1)
+    if bad is not None:  # None is a valid (absent) clip bound
+        with pytest.raises(TypeError):
+            chainerx.clip(cx, bad, 1)
 
 
 @pytest.mark.parametrize('shape1, shape2', [((2, 3), (4,)), ((2, 3), (3, 2)), ((0,), (2,)), ((2, 1, 3), (4, 2))])
@@ -914,6 +1006,17 @@ def test_large(op, operands):
     else:
         x2, cx2 = _make(operands[1][0], dtype, op.domains[1], operands[1][1], seed=2)
         _check(op, [x1, x2], [cx1, cx2])
+
+
+@pytest.mark.parametrize('layout', ['c', 's', 'n'])
+def test_large_where(layout):
+    c, cc = _make((200, 500), 'bool', layout=layout, seed=0)
+    x, cx = _make((200, 500), 'float32', layout=layout, seed=1)
+    y, cy = _make((500,), 'int32', seed=2)
+    _assert_result(chainerx.where(cc, cx, cy), numpy.where(c, x, y.astype(FLOAT32)), FLOAT32,
+                   _numpy_strides([c, x, y], FLOAT32))
+    _assert_result(chainerx.where(cc, cx, 2.5), numpy.where(c, x, numpy.float32(2.5)), FLOAT32,
+                   _numpy_strides([c, x], FLOAT32))
 
 
 def test_large_inplace():

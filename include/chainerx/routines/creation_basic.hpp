@@ -24,6 +24,15 @@ inline array empty(const shape_t& shape, dtype type = dtype::float32, device& de
     return empty_strided(shape, strides_in_order_c(shape, itemsize_of(type)), type, dev);
 }
 
+// Refuses writes into views whose elements alias each other (a broadcast axis of extent > 1), where
+// one element would be written several times; NumPy marks such views read-only.
+inline void check_writable(const array& a, const char* op) {
+    if (a.size() == 0) return;
+    for (int i = 0; i < a.ndim(); ++i)
+        if (a.strides()[i] == 0 && a.shape()[i] > 1)
+            throw_error<chainerx_error>(op, ": cannot write into a broadcast view (axis ", i, " has stride 0)");
+}
+
 namespace detail {
 struct fill_op {
     template <class T>
@@ -35,6 +44,7 @@ struct fill_op {
 
 // Writes `value` (converted to a's dtype) to every element of a.
 inline void fill(const array& a, const scalar& value) {
+    check_writable(a, "fill");
     dispatch_dtype(a.dtype(), [&]<class T>() {
         T v = value.to<T>();
         // The scalar lives on the host: host devices read it in place, others get a 0-d copy.
@@ -98,6 +108,7 @@ run_cast_kernel(device& dev, dtype to, dtype from, const shape_t& shape, const l
 
 // Copies src into dst, broadcasting src to dst's shape and casting to dst's dtype.
 inline void copy_into(const array& dst, const array& src) {
+    check_writable(dst, "copy");
     if (&dst.get_device() != &src.get_device())
         throw_error<device_error>("copy: arrays are on different devices: ", dst.get_device().name(), " and ",
                                   src.get_device().name());

@@ -13,21 +13,22 @@
 
 namespace chainerx {
 
-// An elementwise operand: an array or a Python-like scalar.
+// An elementwise operand: an array or a Python-like scalar. It refers to the array without owning
+// it (no reference counting on the hot path), so it lives only as a function argument.
 class operand {
 public:
-    operand(const array& a) : array_(a) {}
+    operand(const array& a) : array_(&a) {}
     operand(const scalar& s) : scalar_(s) {}
     template <class N>
         requires std::is_arithmetic_v<N>
     operand(N v) : scalar_(scalar(v)) {}
 
-    bool is_array() const { return !scalar_.has_value(); }
-    const array& get_array() const { return array_; }
+    bool is_array() const { return array_ != nullptr; }
+    const array& get_array() const { return *array_; }
     const scalar& get_scalar() const { return *scalar_; }
 
 private:
-    array array_;
+    const array* array_ = nullptr;
     std::optional<scalar> scalar_;
 };
 
@@ -133,6 +134,7 @@ template <int NumInputs, class Op>
 array apply_elementwise(const char* name, Op op, dtype compute, std::span<const operand> inputs,
                         const array* out = nullptr) {
     device& dev = operands_device(inputs, name);
+    if (out) check_writable(*out, name);
     if (out && &out->get_device() != &dev)
         throw_error<device_error>(name, ": output is on ", out->get_device().name(), ", inputs on ", dev.name());
     detail::prepared_inputs<NumInputs> p;

@@ -34,24 +34,33 @@ CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE bool is_nan(T x) {
     }
 }
 
+// Integer arithmetic wraps around as NumPy's does. Signed overflow is undefined in C++, and so is
+// overflow of the int that narrow unsigned types promote to (65535 * 65535), so integers compute in
+// an unsigned type at least as wide as unsigned int.
+template <class T>
+using wrap_t = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
+
 // ---- arithmetic ----
 struct add {
     template <class T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (std::is_same_v<T, bool>) return a || b;
+        else if constexpr (std::is_integral_v<T>) return static_cast<T>(static_cast<wrap_t<T>>(a) + static_cast<wrap_t<T>>(b));
         else return static_cast<T>(a + b);
     }
 };
 struct subtract {
     template <numeric_type T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
-        return static_cast<T>(a - b);
+        if constexpr (std::is_integral_v<T>) return static_cast<T>(static_cast<wrap_t<T>>(a) - static_cast<wrap_t<T>>(b));
+        else return static_cast<T>(a - b);
     }
 };
 struct multiply {
     template <class T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (std::is_same_v<T, bool>) return a && b;
+        else if constexpr (std::is_integral_v<T>) return static_cast<T>(static_cast<wrap_t<T>>(a) * static_cast<wrap_t<T>>(b));
         else return static_cast<T>(a * b);
     }
 };
@@ -145,11 +154,11 @@ struct power {
                 // Negative exponents truncate toward zero as in C: only |a| == 1 survives.
                 if (b < 0) return a == 1 ? T(1) : a == T(-1) ? ((b & 1) ? T(-1) : T(1)) : T(0);
             }
-            using U = std::make_unsigned_t<T>;
+            using U = wrap_t<T>;
             U result = 1, base = static_cast<U>(a);
-            for (auto e = static_cast<U>(b); e != 0; e >>= 1) {
-                if (e & 1) result = static_cast<U>(result * base);
-                base = static_cast<U>(base * base);
+            for (auto e = static_cast<std::make_unsigned_t<T>>(b); e != 0; e >>= 1) {
+                if (e & 1) result *= base;
+                base *= base;
             }
             return static_cast<T>(result);
         }
@@ -449,8 +458,8 @@ array reciprocal(const operand& a, const array* out = nullptr) { return true_div
 template <class = void>
 array where(const operand& condition, const operand& x, const operand& y) {
     dtype type = result_type({x, y});
-    operand cond = condition.is_array() ? operand(astype(condition.get_array(), dtype::bool_, false))
-                                        : operand(scalar(condition.get_scalar().to<bool>()));
+    array cond_array = condition.is_array() ? astype(condition.get_array(), dtype::bool_, false) : array();
+    operand cond = condition.is_array() ? operand(cond_array) : operand(scalar(condition.get_scalar().to<bool>()));
     operand inputs[] = {cond, x, y};
     return apply_elementwise<3>("where", ops::where{}, type, inputs);
 }
