@@ -189,6 +189,72 @@ nb::object to_numpy(const array& a, bool copy) {
     return view;
 }
 
+namespace {
+// The dtype of a buffer's struct-module format, for the formats NumPy arrays export.
+std::optional<dtype> dtype_of_format(const char* format, Py_ssize_t itemsize) {
+    if (*format == '@' || *format == '=' || *format == '<') ++format;
+    if (format[0] == '\0' || format[1] != '\0') return std::nullopt;
+    switch (format[0]) {
+        case '?': return dtype::bool_;
+        case 'b': return dtype::int8;
+        case 'B': return dtype::uint8;
+        case 'h': return dtype::int16;
+        case 'i': return itemsize == 4 ? std::optional(dtype::int32) : std::nullopt;
+        case 'l':
+        case 'q': return itemsize == 8 ? std::optional(dtype::int64) : std::nullopt;
+        case 'e': return dtype::float16;
+        case 'f': return dtype::float32;
+        case 'd': return dtype::float64;
+        default: return std::nullopt;
+    }
+}
+
+// Zero-copy view of a NumPy array through the buffer protocol; the buffer (and so the NumPy
+// array) is released when the last chainerx array using the memory goes away.
+std::optional<array> from_numpy_buffer(nb::handle np_array) {
+    auto view = std::make_unique<Py_buffer>();
+    if (PyObject_GetBuffer(np_array.ptr(), view.get(), PyBUF_RECORDS_RO) != 0) {
+        PyErr_Clear();
+        return std::nullopt;
+    }
+    std::optional<dtype> type = dtype_of_format(view->format, view->itemsize);
+    if (!type || view->ndim > max_ndim) {
+        PyBuffer_Release(view.get());
+        return std::nullopt;
+    }
+    shape_t shape(view->ndim);
+    strides_t strides(view->ndim);
+    for (int i = 0; i < view->ndim; ++i) {
+        shape[i] = view->shape[i];
+        strides[i] = view->strides[i];
+    }
+    void* data = view->buf;
+    std::shared_ptr<void> storage(data, [buffer = view.release()](void*) {
+        nb::gil_scoped_acquire gil;
+        PyBuffer_Release(buffer);
+        delete buffer;
+    });
+    return array::from_data(shape, strides, *type, get_default_context().get_device("native", 0), std::move(storage));
+}
+
+// NumPy arrays that export no buffer (bfloat16 from ml_dtypes) or an unusual one.
+array from_numpy_fallback(nb::object np_array) {
+    std::string kind = nb::cast<std::string>(np_array.attr("dtype").attr("kind"));
+    std::string name = nb::cast<std::string>(np_array.attr("dtype").attr("name"));
+    if (name == "bfloat16") {
+        if (auto bits = from_numpy_buffer(np_array.attr("view")("int16")))
+            return array::from_data(bits->shape(), bits->strides(), dtype::bfloat16, bits->get_device(), bits->data(),
+                                    bits->offset());
+    }
+    if (kind == "b" || kind == "i" || kind == "u" || kind == "f") {
+        // Non-native byte order and the like: let NumPy convert to a native layout first.
+        nb::object converted = np_array.attr("astype")(np_array.attr("dtype").attr("newbyteorder")("="));
+        if (auto a = from_numpy_buffer(converted)) return *a;
+    }
+    throw_error<dtype_error>("cannot convert an array of dtype ", name, " to chainerx");
+}
+}  // namespace
+
 array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev) {
     array* existing;
     array result;
@@ -197,24 +263,13 @@ array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev
         result = *existing;
     } else {
         // Leaked on purpose: a static object would be released after the interpreter is gone.
-        static nb::handle asarray = nb::object(nb::module_::import_("numpy").attr("asarray")).release();
-        nb::object np_array = asarray(obj);
-        std::string kind = nb::cast<std::string>(np_array.attr("dtype").attr("kind"));
-        std::string name = nb::cast<std::string>(np_array.attr("dtype").attr("name"));
-        std::optional<dtype> override_type;
-        if (name == "bfloat16") {
-            override_type = dtype::bfloat16;
-            np_array = np_array.attr("view")("uint16");
-        } else if (kind != "b" && kind != "i" && kind != "u" && kind != "f") {
-            throw_error<dtype_error>("cannot convert an array of dtype ", name, " to chainerx");
-        }
-        nb::ndarray<nb::ro> nd;
-        try {
-            nd = nb::cast<nb::ndarray<nb::ro>>(np_array);
-        } catch (const std::exception&) {
-            throw_error<dtype_error>("cannot convert an array of dtype ", name, " to chainerx");
-        }
-        result = from_nb_ndarray(nd, get_default_context().get_device("native", 0), override_type);
+        static nb::handle numpy = nb::module_::import_("numpy").release();
+        static nb::handle ndarray_type = nb::object(numpy.attr("ndarray")).release();
+        nb::object np_array = PyObject_TypeCheck(obj.ptr(), reinterpret_cast<PyTypeObject*>(ndarray_type.ptr()))
+                                  ? nb::borrow(obj)
+                                  : numpy.attr("asarray")(obj);
+        std::optional<array> wrapped = from_numpy_buffer(np_array);
+        result = wrapped ? *wrapped : from_numpy_fallback(np_array);
     }
     if (type && *type != result.dtype()) {
         result = astype(result, *type);
