@@ -181,11 +181,16 @@ CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE To value_cast(From v) {
             return To(v);
         }
     } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To> && !std::is_same_v<To, bool>) {
-        // Out-of-range and nan conversions are undefined in C++; follow the common x86 result (the
-        // integer indefinite value, as NumPy gives) without invoking UB.
-        using wide = std::conditional_t<std::is_signed_v<To>, int64_t, uint64_t>;
-        if (!(v >= From(-9.2233720368547758e18) && v < From(9.2233720368547758e18))) return static_cast<To>(INT64_MIN);
-        return static_cast<To>(static_cast<wide>(static_cast<int64_t>(v)));
+        // Out-of-range and nan conversions are undefined in C++. Give what NumPy gives on x86: the
+        // hardware converts to int32 (int64 for 64-bit targets), yielding the minimum value when
+        // out of range, and narrower types keep the low bits.
+        if constexpr (sizeof(To) == 8) {
+            if (!(v >= From(-9.2233720368547758e18) && v < From(9.2233720368547758e18))) return static_cast<To>(INT64_MIN);
+            return static_cast<To>(static_cast<int64_t>(v));
+        } else {
+            if (!(v > From(-2147483649.0) && v < From(2147483648.0))) return static_cast<To>(INT32_MIN);
+            return static_cast<To>(static_cast<int32_t>(v));
+        }
     } else {
         return static_cast<To>(v);
     }

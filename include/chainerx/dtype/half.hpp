@@ -78,6 +78,17 @@ CHAINERX_HOST_DEVICE inline float bfloat16_bits_to_float(uint16_t b) {
     return bits_float(static_cast<uint32_t>(b) << 16);
 }
 
+// double -> float rounding to odd (truncate, then set the last bit if anything was dropped). A
+// following round-to-nearest-even to 16 bits then rounds exactly once, as a direct conversion would.
+CHAINERX_HOST_DEVICE inline float double_to_float_round_to_odd(double d) {
+    float f = static_cast<float>(d);
+    double back = static_cast<double>(f);
+    if (back == d || d != d) return f;
+    uint32_t u = float_bits(f);
+    if ((back > d) == (d > 0)) --u;  // f was rounded away from zero: step back toward zero
+    return bits_float(u | 1u);
+}
+
 // Shared arithmetic of the two 16-bit float types: everything is computed in float.
 template <class Half>
 struct half_arithmetic {
@@ -110,7 +121,7 @@ struct float16 : detail::half_arithmetic<float16> {
 
     float16() = default;
     CHAINERX_HOST_DEVICE explicit float16(float f) : bits(detail::float_to_half_bits(f)) {}
-    CHAINERX_HOST_DEVICE explicit float16(double d) : float16(static_cast<float>(d)) {}
+    CHAINERX_HOST_DEVICE explicit float16(double d) : float16(detail::double_to_float_round_to_odd(d)) {}
     template <class I>
         requires std::is_integral_v<I>
     CHAINERX_HOST_DEVICE explicit float16(I i) : float16(static_cast<float>(i)) {}
@@ -127,7 +138,7 @@ struct bfloat16 : detail::half_arithmetic<bfloat16> {
 
     bfloat16() = default;
     CHAINERX_HOST_DEVICE explicit bfloat16(float f) : bits(detail::float_to_bfloat16_bits(f)) {}
-    CHAINERX_HOST_DEVICE explicit bfloat16(double d) : bfloat16(static_cast<float>(d)) {}
+    CHAINERX_HOST_DEVICE explicit bfloat16(double d) : bfloat16(detail::double_to_float_round_to_odd(d)) {}
     template <class I>
         requires std::is_integral_v<I>
     CHAINERX_HOST_DEVICE explicit bfloat16(I i) : bfloat16(static_cast<float>(i)) {}

@@ -86,7 +86,8 @@ inline array triangle(const array& m, int64_t k, bool lower, const char* name) {
     int64_t rows = m.shape()[m.ndim() - 2], cols = m.shape()[m.ndim() - 1];
     // lower keeps j - i <= k; upper keeps j - i >= k, the complement of j - i <= k - 1.
     array mask = tri(rows, cols, lower ? k : k - 1, dtype::bool_, m.get_device());
-    return lower ? where(mask, m, 0) : where(mask, 0, m);
+    array zero = zeros({}, m.dtype(), m.get_device());  // keeps m's dtype, unlike a Python 0
+    return lower ? where(mask, m, zero) : where(mask, zero, m);
 }
 }  // namespace detail
 inline array tril(const array& m, int64_t k = 0) { return detail::triangle(m, k, true, "tril"); }

@@ -148,6 +148,10 @@ array apply_elementwise(const char* name, Op op, dtype compute, std::span<const 
             constexpr dtype out_type = dtype_traits<Out>::value;
             array result;
             bool direct = false;
+            // In-place and out= forms may not cast a result to a lower category (float into int).
+            if (out && dtype_category(out_type) > dtype_category(out->dtype()))
+                throw_error<dtype_error>(name, ": cannot cast the result of dtype ", out_type,
+                                         " to the output dtype ", out->dtype());
             if (out) {
                 shape_t shape = broadcast_shapes(out->shape(), p.shape, name);
                 if (!(shape == out->shape()))

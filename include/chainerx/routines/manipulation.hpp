@@ -123,6 +123,7 @@ inline array squeeze(const array& a, const std::optional<axes_t>& axes = std::nu
     if (axes) {
         for (int64_t axis : *axes) {
             int i = normalize_axis(axis, a.ndim(), "squeeze");
+            if (drop[i]) throw_error<dimension_error>("squeeze: repeated axis in ", *axes);
             if (a.shape()[i] != 1)
                 throw_error<dimension_error>("squeeze: cannot select an axis to squeeze out which has size not equal to one (axis ",
                                              axis, " of shape ", a.shape(), ")");

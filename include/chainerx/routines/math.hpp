@@ -342,25 +342,16 @@ struct where {
 namespace detail {
 inline dtype float_result_type(dtype d) { return is_float(d) ? d : dtype::float32; }
 
-// In-place and out= forms may not cast a result to a lower category (a float into an int array).
-inline void check_output_category(const char* name, dtype result, const array* out) {
-    if (out && dtype_category(result) > dtype_category(out->dtype()))
-        throw_error<dtype_error>(name, ": cannot cast the result of dtype ", result, " to the output dtype ",
-                                 out->dtype());
-}
-
 // Binary ops whose compute dtype is the operands' result type.
 template <class Op>
 array binary_same(const char* name, const operand& a, const operand& b, const array* out) {
     dtype type = result_type({a, b});
-    check_output_category(name, type, out);
     return apply_binary(name, Op{}, type, a, b, out);
 }
 // Binary ops computed in floats (integer inputs give float32).
 template <class Op>
 array binary_float(const char* name, const operand& a, const operand& b, const array* out) {
     dtype type = float_result_type(result_type({a, b}));
-    check_output_category(name, type, out);
     return apply_binary(name, Op{}, type, a, b, out);
 }
 }  // namespace detail
@@ -407,9 +398,7 @@ array mod(const operand& a, const operand& b, const array* out = nullptr) { retu
 #define CHAINERX_UNARY_ROUTINE(name, type_rule)                                                             \
     template <class = void>                                                                               \
     array name(const operand& a, const array* out = nullptr) {                                    \
-        dtype type = type_rule(result_type({a}));                                                         \
-        detail::check_output_category(#name, type, out);                                                  \
-        return apply_unary(#name, ops::name{}, type, a, out);                                             \
+        return apply_unary(#name, ops::name{}, type_rule(result_type({a})), a, out);                     \
     }
 #define CHAINERX_SAME_TYPE(d) (d)
 CHAINERX_UNARY_ROUTINE(negative, CHAINERX_SAME_TYPE)
