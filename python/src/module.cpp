@@ -179,4 +179,5 @@ NB_MODULE(_core, m) {
     init_creation(m);
     init_math_unary(m);
     init_math_binary(m);
+    init_reduction(m);
 }
