@@ -10,3 +10,5 @@
 #include "chainerx/routines/creation.hpp"
 #include "chainerx/routines/indexing.hpp"
 #include "chainerx/routines/manipulation.hpp"
+#include "chainerx/routines/reduction.hpp"
+#include "chainerx/autograd/backward.hpp"

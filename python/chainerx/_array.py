@@ -12,8 +12,11 @@ def _format(array):
         body = '[]' if host.ndim else str(host)
     else:
         body = numpy.array2string(host, separator=', ', prefix='array(', threshold=numpy.inf)
-    return 'array({}, shape={}, dtype={}, device={!r})'.format(
-        body, array.shape, array.dtype.name, array.device.name)
+    text = 'array({}, shape={}, dtype={}, device={!r}'.format(body, array.shape, array.dtype.name, array.device.name)
+    backprop_ids = array._backprop_ids()
+    if backprop_ids:
+        text += ', backprop_ids={!r}'.format(backprop_ids)
+    return text + ')'
 
 
 def _reconstruct(numpy_array, device):

@@ -40,5 +40,6 @@ void init_creation(nb::module_& m);
 void init_math_unary(nb::module_& m);
 void init_math_binary(nb::module_& m);
 void init_reduction(nb::module_& m);
+void init_autograd(nb::module_& m);
 
 }  // namespace chainerx::python

@@ -180,4 +180,5 @@ NB_MODULE(_core, m) {
     init_math_unary(m);
     init_math_binary(m);
     init_reduction(m);
+    init_autograd(m);
 }

@@ -208,7 +208,7 @@ TEST(FloatMath, EveryFloatDtype) {
 
 TEST(FloatMath, IntegerAndBoolInputsGiveFloat32) {
     for (const math_row& row : kMath) {
-        // Integer inputs from the row (every row has 0 or 1 and a non-integer; keep the integers).
+        // The integer inputs of the row, as int8, int32 and int64 arrays.
         values_t x;
         for (double v : row.x)
             if (v == std::trunc(v) && v >= -1 && v <= 100) x.push_back(v);

@@ -12,6 +12,10 @@
 
 namespace chainerx {
 
+// The autograd state of an array (its graph nodes and gradients, one per backprop id); defined in
+// autograd/graph.hpp. Arrays outside any graph have none, so plain ops pay nothing for autograd.
+struct graph_state;
+
 struct array_body {
     shape_t shape;
     strides_t strides;
@@ -19,6 +23,7 @@ struct array_body {
     dtype type = dtype::float32;
     device* dev = nullptr;
     std::shared_ptr<void> data;
+    std::shared_ptr<graph_state> graph;
 };
 
 class array {
@@ -29,7 +34,7 @@ public:
     static array from_data(shape_t shape, strides_t strides, chainerx::dtype type, device& dev, std::shared_ptr<void> data,
                            int64_t offset = 0) {
         array a;
-        a.body_ = std::make_shared<array_body>(array_body{shape, strides, offset, type, &dev, std::move(data)});
+        a.body_ = std::make_shared<array_body>(array_body{shape, strides, offset, type, &dev, std::move(data), nullptr});
         return a;
     }
 
@@ -46,7 +51,13 @@ public:
     int64_t nbytes() const { return size() * itemsize(); }
     // Address of the first element.
     void* raw_data() const { return static_cast<char*>(body_->data.get()) + body_->offset; }
-    const array_body* body() const { return body_.get(); }
+    array_body* body() const { return body_.get(); }
+    const std::shared_ptr<array_body>& body_ptr() const { return body_; }
+    static array from_body(std::shared_ptr<array_body> body) {
+        array a;
+        a.body_ = std::move(body);
+        return a;
+    }
 
     // C-contiguous, ignoring the strides of length-1 axes (NumPy's flag).
     bool is_contiguous() const {

@@ -146,6 +146,28 @@ public:
         return b;
     }
 
+    // Backprop ids (graphs) of this context, by ordinal; ordinal 0 is the default '<default>'.
+    int make_backprop_id(std::string name) {
+        std::lock_guard lock(mutex_);
+        backprop_names_.push_back(std::move(name));
+        backprop_released_.push_back(false);
+        return static_cast<int>(backprop_names_.size()) - 1;
+    }
+    void release_backprop_id(int ordinal) {
+        std::lock_guard lock(mutex_);
+        check_backprop_id_locked(ordinal);
+        if (ordinal == 0) throw_error<context_error>("cannot release the default backprop id");
+        backprop_released_[ordinal] = true;
+    }
+    void check_backprop_id(int ordinal) {
+        std::lock_guard lock(mutex_);
+        check_backprop_id_locked(ordinal);
+    }
+    std::string backprop_name(int ordinal) {
+        std::lock_guard lock(mutex_);
+        return backprop_names_.at(ordinal);
+    }
+
     // Accepts "native:1", "native" (index 0) or a backend name with an explicit index.
     device& get_device(std::string_view name, int index = -1) {
         auto colon = name.find(':');
@@ -164,8 +186,15 @@ public:
     }
 
 private:
+    void check_backprop_id_locked(int ordinal) const {
+        if (ordinal < 0 || ordinal >= static_cast<int>(backprop_names_.size()) || backprop_released_[ordinal])
+            throw_error<context_error>("backprop id ", ordinal, " is not valid in this context (released?)");
+    }
+
     std::mutex mutex_;
     std::map<std::string, std::unique_ptr<backend>, std::less<>> backends_;
+    std::vector<std::string> backprop_names_{"<default>"};
+    std::vector<bool> backprop_released_{false};
 };
 
 inline context& device::get_context() const { return backend_.get_context(); }

@@ -49,8 +49,16 @@ inline strides_t numpy_output_strides(const shape_t& shape, const strides_t* inp
     int ndim = shape.size();
     bool all_c = true, all_f = true;
     for (int k = 0; k < num_inputs; ++k) {
-        all_c = all_c && is_c_contiguous(shape, input_strides[k], input_itemsizes[k]);
-        all_f = all_f && is_f_contiguous(shape, input_strides[k], input_itemsizes[k]);
+        // NumPy looks at each input before broadcasting: drop the broadcast (stride 0) axes.
+        shape_t own_shape;
+        strides_t own_strides;
+        for (int i = 0; i < ndim; ++i) {
+            if (input_strides[k][i] == 0) continue;
+            own_shape.push_back(shape[i]);
+            own_strides.push_back(input_strides[k][i]);
+        }
+        all_c = all_c && is_c_contiguous(own_shape, own_strides, input_itemsizes[k]);
+        all_f = all_f && is_f_contiguous(own_shape, own_strides, input_itemsizes[k]);
     }
     dims order(ndim);
     for (int i = 0; i < ndim; ++i) order[i] = all_f && !all_c ? i : ndim - 1 - i;

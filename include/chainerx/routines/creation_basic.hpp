@@ -140,7 +140,8 @@ inline array copy_as(const array& a, dtype type) {
     copy_into(out, a);
     return out;
 }
-inline array copy(const array& a) { return copy_as(a, a.dtype()); }
+// The non-recording primitives behind astype() and copy() (routines/manipulation.hpp).
+inline array copy_array(const array& a) { return copy_as(a, a.dtype()); }
 
 // C-contiguous copy (or a itself when it already is one and no cast is needed).
 inline array ascontiguousarray(const array& a) {
@@ -150,7 +151,7 @@ inline array ascontiguousarray(const array& a) {
     return out;
 }
 
-inline array astype(const array& a, dtype type, bool copy_always = true) {
+inline array cast_array(const array& a, dtype type, bool copy_always = true) {
     if (!copy_always && type == a.dtype()) return a;
     return copy_as(a, type);
 }

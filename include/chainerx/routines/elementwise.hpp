@@ -90,7 +90,7 @@ void prepare_inputs(prepared_inputs<NumInputs>& p, std::span<const operand> inpu
         loop_operand& lo = p.operands[1 + k];
         lo.strides = strides_t(ndim);
         if (o.is_array()) {
-            p.arrays[k] = astype(o.get_array(), compute, false);
+            p.arrays[k] = cast_array(o.get_array(), compute, false);
             const array& a = p.arrays[k];
             lo.data = static_cast<char*>(a.raw_data());
             for (int i = 0, d = ndim - a.ndim(); i < a.ndim(); ++i)

@@ -4,7 +4,9 @@
 #include <optional>
 #include <span>
 
+#include "chainerx/autograd/graph.hpp"
 #include "chainerx/routines/creation_basic.hpp"
+#include <vector>
 
 namespace chainerx {
 
@@ -43,6 +45,19 @@ inline void slice_bounds(const index_item& s, int64_t extent, int64_t& start, in
     }
 }
 }  // namespace detail
+
+inline array at(const array& a, std::span<const index_item> indices);
+
+// The gradient of at(): gy written into zeros of the indexed array's shape. It is differentiable
+// too (its own gradient indexes the incoming gradient), so double backprop works through indexing.
+inline array scatter_basic(const array& gy, const shape_t& shape, dtype type, const std::vector<index_item>& items) {
+    array out = zeros(shape, type, gy.get_device());
+    copy_into(at(out, items), gy);
+    record_op("scatter", {&gy}, {&out}, [items](const std::vector<array>& g) {
+        return std::vector<array>{at(g[0], items)};
+    });
+    return out;
+}
 
 inline array at(const array& a, std::span<const index_item> indices) {
     int consumed = 0;  // axes of `a` the indices refer to
@@ -98,7 +113,16 @@ inline array at(const array& a, std::span<const index_item> indices) {
         shape.push_back(a.shape()[axis]);
         strides.push_back(a.strides()[axis]);
     }
-    return a.make_view(shape, strides, offset);
+    array out = a.make_view(shape, strides, offset);
+    if (a.body()->graph) {
+        std::vector<index_item> items(indices.begin(), indices.end());
+        shape_t in_shape = a.shape();
+        chainerx::dtype in_type = a.dtype();
+        record_op("getitem", {&a}, {&out}, [items, in_shape, in_type](const std::vector<array>& gy) {
+            return std::vector<array>{scatter_basic(gy[0], in_shape, in_type, items)};
+        });
+    }
+    return out;
 }
 
 }  // namespace chainerx

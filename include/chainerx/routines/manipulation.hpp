@@ -4,6 +4,7 @@
 // whose layout does not allow one (then it copies, as NumPy does).
 #include <optional>
 
+#include "chainerx/autograd/graph.hpp"
 #include "chainerx/routines/creation_basic.hpp"
 
 namespace chainerx {
@@ -71,10 +72,39 @@ inline shape_t infer_shape(const shape_t& shape, int64_t size, const char* op) {
 
 inline array reshape(const array& a, const shape_t& shape) {
     shape_t new_shape = infer_shape(shape, a.size(), "reshape");
-    if (new_shape == a.shape()) return a.make_view(a.shape(), a.strides(), a.offset());
-    if (a.size() == 0) return a.make_view(new_shape, contiguous_strides(new_shape, a.itemsize()), a.offset());
-    if (auto strides = detail::reshape_strides(a, new_shape)) return a.make_view(new_shape, *strides, a.offset());
-    return reshape(ascontiguousarray(a), new_shape);
+    array out;
+    if (new_shape == a.shape()) {
+        out = a.make_view(a.shape(), a.strides(), a.offset());
+    } else if (a.size() == 0) {
+        out = a.make_view(new_shape, contiguous_strides(new_shape, a.itemsize()), a.offset());
+    } else if (auto strides = detail::reshape_strides(a, new_shape)) {
+        out = a.make_view(new_shape, *strides, a.offset());
+    } else {
+        out = ascontiguousarray(a);
+        out = out.make_view(new_shape, *detail::reshape_strides(out, new_shape), out.offset());
+    }
+    shape_t in_shape = a.shape();
+    record_op("reshape", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
+        return std::vector<array>{reshape(gy[0], in_shape)};
+    });
+    return out;
+}
+
+// Differentiable cast (the gradient is cast back) and copy.
+inline array astype(const array& a, dtype type, bool copy_always = true) {
+    array out = cast_array(a, type, copy_always);
+    if (!out.same_body(a)) {
+        chainerx::dtype in_type = a.dtype();
+        record_op("astype", {&a}, {&out}, [in_type](const std::vector<array>& gy) {
+            return std::vector<array>{astype(gy[0], in_type, false)};
+        });
+    }
+    return out;
+}
+inline array copy(const array& a) {
+    array out = copy_array(a);
+    record_op("copy", {&a}, {&out}, [](const std::vector<array>& gy) { return std::vector<array>{gy[0]}; });
+    return out;
 }
 
 inline array ravel(const array& a) { return reshape(a, {a.size()}); }
@@ -103,11 +133,17 @@ inline array transpose(const array& a, const std::optional<axes_t>& axes = std::
     }
     shape_t shape(ndim);
     strides_t strides(ndim);
+    axes_t inverse(ndim);
     for (int i = 0; i < ndim; ++i) {
         shape[i] = a.shape()[perm[i]];
         strides[i] = a.strides()[perm[i]];
+        inverse[perm[i]] = i;
     }
-    return a.make_view(shape, strides, a.offset());
+    array out = a.make_view(shape, strides, a.offset());
+    record_op("transpose", {&a}, {&out}, [inverse](const std::vector<array>& gy) {
+        return std::vector<array>{transpose(gy[0], inverse)};
+    });
+    return out;
 }
 
 inline array swapaxes(const array& a, int64_t axis1, int64_t axis2) {
@@ -139,7 +175,12 @@ inline array squeeze(const array& a, const std::optional<axes_t>& axes = std::nu
         shape.push_back(a.shape()[i]);
         strides.push_back(a.strides()[i]);
     }
-    return a.make_view(shape, strides, a.offset());
+    array out = a.make_view(shape, strides, a.offset());
+    shape_t in_shape = a.shape();
+    record_op("squeeze", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
+        return std::vector<array>{reshape(gy[0], in_shape)};
+    });
+    return out;
 }
 
 // A view with a new length-1 axis; strides as NumPy's (which reshapes).
@@ -163,7 +204,12 @@ inline array broadcast_to(const array& a, const shape_t& shape) {
             throw_error<dimension_error>("broadcast_to: cannot broadcast ", a.shape(), " to ", shape);
         }
     }
-    return a.make_view(shape, strides, a.offset());
+    array out = a.make_view(shape, strides, a.offset());
+    shape_t in_shape = a.shape();
+    record_op("broadcast_to", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
+        return std::vector<array>{sum_to(gy[0], in_shape)};
+    });
+    return out;
 }
 
 }  // namespace chainerx

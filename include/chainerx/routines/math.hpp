@@ -7,7 +7,9 @@
 #include <optional>
 #include <type_traits>
 
+#include "chainerx/autograd/graph.hpp"
 #include "chainerx/routines/elementwise.hpp"
+#include "chainerx/routines/manipulation.hpp"
 
 namespace chainerx {
 namespace ops {
@@ -339,20 +341,96 @@ struct where {
 
 // ---- routines --------------------------------------------------------------------------------
 
+// The backward rule of each differentiable op, specialized below the routines.
+template <class Op>
+struct grad_rule {
+    static constexpr bool differentiable = false;
+};
+
 namespace detail {
 inline dtype float_result_type(dtype d) { return is_float(d) ? d : dtype::float32; }
+
+// ChainerX refuses in-place writes into arrays that take part in a graph.
+inline void check_inplace(const char* name, const array* out) {
+    if (out && out->body()->graph)
+        throw_error<chainerx_error>(name, ": in-place assignment to an array that is part of a graph (requires grad) "
+                                          "is not allowed");
+}
+
+// An operand kept by value for a backward rule.
+struct kept_operand {
+    array a;
+    std::optional<scalar> s;
+    explicit kept_operand(const operand& o) {
+        if (o.is_array()) {
+            a = o.get_array();
+        } else {
+            s = o.get_scalar();
+        }
+    }
+    operand get() const { return s ? operand(*s) : operand(a); }
+};
+
+// A gradient brought to an input's shape (undoing broadcasting) and dtype.
+inline array fit_gradient(const array& g, const array& input) {
+    array summed = g.shape() == input.shape() ? g : sum_to(g, input.shape());
+    return astype(summed, input.dtype(), false);
+}
+
+template <class Op>
+void record_unary(const char* name, const operand& x, const array& y) {
+    if constexpr (grad_rule<Op>::differentiable) {
+        if (!x.is_array() || !x.get_array().body()->graph || !is_float(y.dtype())) return;
+        array input = x.get_array();
+        record_op(name, {&input}, {&y}, [input](const std::vector<array>& gy) {
+            array x_as_y = astype(input, gy[0].dtype(), false);
+            return std::vector<array>{fit_gradient(grad_rule<Op>::backward(x_as_y, gy[0]), input)};
+        });
+    }
+}
+
+template <class Op>
+void record_binary(const char* name, const operand& a, const operand& b, const array& y) {
+    if constexpr (grad_rule<Op>::differentiable) {
+        bool a_graph = a.is_array() && a.get_array().body()->graph;
+        bool b_graph = b.is_array() && b.get_array().body()->graph;
+        if ((!a_graph && !b_graph) || !is_float(y.dtype())) return;
+        kept_operand ka(a), kb(b);
+        record_op(name, {a.is_array() ? &a.get_array() : nullptr, b.is_array() ? &b.get_array() : nullptr}, {&y},
+                  [ka, kb](const std::vector<array>& gy) {
+                      // Compute in the output dtype, then fit each gradient to its input.
+                      dtype type = gy[0].dtype();
+                      array a_y = ka.s ? full({}, *ka.s, type, gy[0].get_device()) : astype(ka.a, type, false);
+                      array b_y = kb.s ? full({}, *kb.s, type, gy[0].get_device()) : astype(kb.a, type, false);
+                      auto [ga, gb] = grad_rule<Op>::backward(a_y, b_y, gy[0]);
+                      return std::vector<array>{ka.s ? array() : fit_gradient(ga, ka.a),
+                                                kb.s ? array() : fit_gradient(gb, kb.a)};
+                  });
+    }
+}
 
 // Binary ops whose compute dtype is the operands' result type.
 template <class Op>
 array binary_same(const char* name, const operand& a, const operand& b, const array* out) {
-    dtype type = result_type({a, b});
-    return apply_binary(name, Op{}, type, a, b, out);
+    check_inplace(name, out);
+    array y = apply_binary(name, Op{}, result_type({a, b}), a, b, out);
+    if (!out) record_binary<Op>(name, a, b, y);
+    return y;
 }
 // Binary ops computed in floats (integer inputs give float32).
 template <class Op>
 array binary_float(const char* name, const operand& a, const operand& b, const array* out) {
-    dtype type = float_result_type(result_type({a, b}));
-    return apply_binary(name, Op{}, type, a, b, out);
+    check_inplace(name, out);
+    array y = apply_binary(name, Op{}, float_result_type(result_type({a, b})), a, b, out);
+    if (!out) record_binary<Op>(name, a, b, y);
+    return y;
+}
+template <class Op>
+array unary(const char* name, dtype type, const operand& a, const array* out) {
+    check_inplace(name, out);
+    array y = apply_unary(name, Op{}, type, a, out);
+    if (!out) record_unary<Op>(name, a, y);
+    return y;
 }
 }  // namespace detail
 
@@ -398,7 +476,7 @@ array mod(const operand& a, const operand& b, const array* out = nullptr) { retu
 #define CHAINERX_UNARY_ROUTINE(name, type_rule)                                                             \
     template <class = void>                                                                               \
     array name(const operand& a, const array* out = nullptr) {                                    \
-        return apply_unary(#name, ops::name{}, type_rule(result_type({a})), a, out);                     \
+        return detail::unary<ops::name>(#name, type_rule(result_type({a})), a, out);                   \
     }
 #define CHAINERX_SAME_TYPE(d) (d)
 CHAINERX_UNARY_ROUTINE(negative, CHAINERX_SAME_TYPE)
@@ -450,7 +528,19 @@ array where(const operand& condition, const operand& x, const operand& y) {
     array cond_array = condition.is_array() ? astype(condition.get_array(), dtype::bool_, false) : array();
     operand cond = condition.is_array() ? operand(cond_array) : operand(scalar(condition.get_scalar().to<bool>()));
     operand inputs[] = {cond, x, y};
-    return apply_elementwise<3>("where", ops::where{}, type, inputs);
+    array out = apply_elementwise<3>("where", ops::where{}, type, inputs);
+    bool x_graph = x.is_array() && x.get_array().body()->graph, y_graph = y.is_array() && y.get_array().body()->graph;
+    if ((x_graph || y_graph) && is_float(type)) {
+        detail::kept_operand kx(x), ky(y);
+        array c = cond_array.defined() ? cond_array : full({}, cond.get_scalar(), dtype::bool_, out.get_device());
+        record_op("where", {x.is_array() ? &x.get_array() : nullptr, y.is_array() ? &y.get_array() : nullptr}, {&out},
+                  [kx, ky, c](const std::vector<array>& gy) {
+                      array zero = zeros({}, gy[0].dtype(), gy[0].get_device());
+                      return std::vector<array>{kx.s ? array() : detail::fit_gradient(where(c, gy[0], zero), kx.a),
+                                                ky.s ? array() : detail::fit_gradient(where(c, zero, gy[0]), ky.a)};
+                  });
+    }
+    return out;
 }
 
 // clip(a, a_min, a_max) = minimum(maximum(a, a_min), a_max), either bound optional.
@@ -460,5 +550,68 @@ array clip(const array& a, const std::optional<operand>& a_min, const std::optio
     array result = a_min ? maximum(a, *a_min) : a;
     return a_max ? minimum(result, *a_max) : result;
 }
+
+// ---- backward rules ------------------------------------------------------------------------
+// Written with the differentiable routines above, so that gradients can be differentiated again.
+// Unary: backward(x, gy) -> gx; binary: backward(a, b, gy) -> (ga, gb), before un-broadcasting.
+
+#define CHAINERX_UNARY_GRAD(op, expr)                                                  \
+    template <>                                                                        \
+    struct grad_rule<ops::op> {                                                        \
+        static constexpr bool differentiable = true;                                   \
+        template <class A> /* dependent, so the body binds at use */                   \
+        static A backward(const A& x, const A& gy) {                                   \
+            return expr;                                                               \
+        }                                                                              \
+    };
+CHAINERX_UNARY_GRAD(negative, negative(gy))
+CHAINERX_UNARY_GRAD(square, multiply(gy, multiply(x, 2)))
+CHAINERX_UNARY_GRAD(sqrt, true_divide(gy, multiply(sqrt(x), 2)))
+CHAINERX_UNARY_GRAD(absolute, multiply(gy, sign(x)))
+CHAINERX_UNARY_GRAD(fabs, multiply(gy, sign(x)))
+CHAINERX_UNARY_GRAD(exp, multiply(gy, exp(x)))
+CHAINERX_UNARY_GRAD(expm1, multiply(gy, exp(x)))
+CHAINERX_UNARY_GRAD(exp2, multiply(gy, multiply(exp2(x), 0.69314718055994530942)))
+CHAINERX_UNARY_GRAD(log, true_divide(gy, x))
+CHAINERX_UNARY_GRAD(log10, true_divide(gy, multiply(x, 2.30258509299404568402)))
+CHAINERX_UNARY_GRAD(log2, true_divide(gy, multiply(x, 0.69314718055994530942)))
+CHAINERX_UNARY_GRAD(log1p, true_divide(gy, add(x, 1)))
+CHAINERX_UNARY_GRAD(erf, multiply(gy, multiply(exp(negative(square(x))), 1.12837916709551257390)))
+CHAINERX_UNARY_GRAD(sin, multiply(gy, cos(x)))
+CHAINERX_UNARY_GRAD(cos, negative(multiply(gy, sin(x))))
+CHAINERX_UNARY_GRAD(tan, true_divide(gy, square(cos(x))))
+CHAINERX_UNARY_GRAD(arcsin, true_divide(gy, sqrt(subtract(1, square(x)))))
+CHAINERX_UNARY_GRAD(arccos, negative(true_divide(gy, sqrt(subtract(1, square(x))))))
+CHAINERX_UNARY_GRAD(arctan, true_divide(gy, add(square(x), 1)))
+CHAINERX_UNARY_GRAD(sinh, multiply(gy, cosh(x)))
+CHAINERX_UNARY_GRAD(cosh, multiply(gy, sinh(x)))
+CHAINERX_UNARY_GRAD(tanh, multiply(gy, subtract(1, square(tanh(x)))))
+CHAINERX_UNARY_GRAD(arcsinh, true_divide(gy, sqrt(add(square(x), 1))))
+CHAINERX_UNARY_GRAD(arccosh, true_divide(gy, sqrt(subtract(square(x), 1))))
+CHAINERX_UNARY_GRAD(arctanh, true_divide(gy, subtract(1, square(x))))
+#undef CHAINERX_UNARY_GRAD
+
+#define CHAINERX_BINARY_GRAD(op, ga, gb)                                                               \
+    template <>                                                                                        \
+    struct grad_rule<ops::op> {                                                                        \
+        static constexpr bool differentiable = true;                                                   \
+        template <class A> /* dependent, so the body binds at use */                                   \
+        static std::pair<A, A> backward(const A& a, const A& b, const A& gy) {                         \
+            return {ga, gb};                                                                           \
+        }                                                                                              \
+    };
+CHAINERX_BINARY_GRAD(add, gy, gy)
+CHAINERX_BINARY_GRAD(subtract, gy, negative(gy))
+CHAINERX_BINARY_GRAD(multiply, multiply(gy, b), multiply(gy, a))
+CHAINERX_BINARY_GRAD(true_divide, true_divide(gy, b), negative(true_divide(multiply(gy, a), square(b))))
+CHAINERX_BINARY_GRAD(power, multiply(gy, multiply(b, power(a, subtract(b, 1)))),
+                     multiply(gy, multiply(log(a), power(a, b))))
+CHAINERX_BINARY_GRAD(maximum, where(greater_equal(a, b), gy, 0), where(less(a, b), gy, 0))
+CHAINERX_BINARY_GRAD(minimum, where(less_equal(a, b), gy, 0), where(greater(a, b), gy, 0))
+CHAINERX_BINARY_GRAD(remainder, gy, negative(multiply(gy, floor_divide(a, b))))
+CHAINERX_BINARY_GRAD(fmod, gy, negative(multiply(gy, fix(true_divide(a, b)))))
+CHAINERX_BINARY_GRAD(arctan2, true_divide(multiply(gy, b), add(square(a), square(b))),
+                     negative(true_divide(multiply(gy, a), add(square(a), square(b)))))
+#undef CHAINERX_BINARY_GRAD
 
 }  // namespace chainerx

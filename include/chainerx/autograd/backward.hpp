@@ -1,0 +1,184 @@
+#pragma once
+
+// The backward pass: gradients flow from outputs to inputs through op nodes in decreasing rank
+// order (an iterative traversal, so arbitrarily deep graphs cannot overflow the stack), are summed
+// where an array feeds several ops, and are stored on arrays that require grad.
+#include <map>
+#include <queue>
+#include <set>
+#include <vector>
+
+#include "chainerx/autograd/graph.hpp"
+#include "chainerx/routines/manipulation.hpp"
+#include "chainerx/routines/math.hpp"
+#include "chainerx/routines/reduction.hpp"
+
+namespace chainerx {
+
+// Sums `a` over the axes that broadcasting `shape` to a's shape added or stretched; differentiable
+// (its gradient broadcasts back).
+template <class>
+array sum_to(const array& a, const shape_t& shape) {
+    int lead = a.ndim() - shape.size();
+    if (lead < 0) throw_error<dimension_error>("sum_to: cannot sum ", a.shape(), " to ", shape);
+    axes_t axes;
+    for (int i = 0; i < lead; ++i) axes.push_back(i);
+    for (int i = 0; i < shape.size(); ++i) {
+        if (shape[i] == a.shape()[lead + i]) continue;
+        if (shape[i] != 1) throw_error<dimension_error>("sum_to: cannot sum ", a.shape(), " to ", shape);
+        axes.push_back(lead + i);
+    }
+    array out;
+    {
+        no_backprop_mode no_record(a.get_device().get_context());
+        out = reshape(axes.empty() ? a : sum(a, axes, true), shape);
+    }
+    shape_t in_shape = a.shape();
+    record_op("sum_to", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
+        return std::vector<array>{broadcast_to(gy[0], in_shape)};
+    });
+    return out;
+}
+
+namespace detail {
+inline void accumulate(std::optional<array>& total, const array& g) {
+    total = total ? add(*total, g) : g;
+}
+
+// Gradients of the given nodes; with set_grad, also stores them on arrays that require grad.
+// `stop_at` (if any) are nodes whose gradients are wanted and beyond which nothing is needed.
+inline std::map<array_node*, array> run_backward(const std::vector<array>& outputs,
+                                                 const std::vector<std::optional<array>>& seeds,
+                                                 const backprop_id& id, bool enable_double_backprop,
+                                                 bool store_grads, const std::vector<array_node*>& retain) {
+    id.check_valid();
+    std::map<array_node*, std::optional<array>> grads;
+    std::vector<std::shared_ptr<array_node>> keep_alive;
+    auto by_rank = [](const std::shared_ptr<op_node>& a, const std::shared_ptr<op_node>& b) {
+        return a->rank < b->rank || (a->rank == b->rank && a.get() < b.get());
+    };
+    std::priority_queue<std::shared_ptr<op_node>, std::vector<std::shared_ptr<op_node>>, decltype(by_rank)> queue(by_rank);
+    std::set<op_node*> queued;
+    auto push = [&](const std::shared_ptr<op_node>& op) {
+        if (op && queued.insert(op.get()).second) queue.push(op);
+    };
+
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        graph_entry* e = find_entry(outputs[i], id);
+        if (!e) continue;
+        keep_alive.push_back(e->node);
+        accumulate(grads[e->node.get()], seeds[i] ? *seeds[i] : ones(outputs[i].shape(), outputs[i].dtype(),
+                                                                     outputs[i].get_device()));
+        push(e->node->creator);
+    }
+
+    // Gradients are computed with differentiable routines; they are recorded only for double backprop.
+    std::optional<no_backprop_mode> no_record;
+    std::optional<force_backprop_mode> force_record;
+    if (enable_double_backprop) {
+        force_record.emplace(std::vector<backprop_id>{id});
+    } else {
+        no_record.emplace(id.get_context());
+    }
+
+    while (!queue.empty()) {
+        std::shared_ptr<op_node> op = queue.top();
+        queue.pop();
+        std::vector<array> output_grads;
+        for (size_t i = 0; i < op->outputs.size(); ++i) {
+            std::shared_ptr<array_node> node = op->outputs[i].lock();
+            std::optional<array> g;
+            if (node) {
+                auto it = grads.find(node.get());
+                if (it != grads.end()) {
+                    g = it->second;
+                    bool wanted = std::find(retain.begin(), retain.end(), node.get()) != retain.end();
+                    if (!wanted && !(store_grads && node->grad_required)) grads.erase(it);  // free early
+                }
+            }
+            output_grads.push_back(g ? *g : zeros(op->output_shapes[i], op->output_dtypes[i], *op->dev));
+        }
+        std::vector<array> input_grads = op->backward(output_grads);
+        for (size_t i = 0; i < op->inputs.size(); ++i) {
+            const std::shared_ptr<array_node>& node = op->inputs[i];
+            if (!node || i >= input_grads.size() || !input_grads[i].defined()) continue;
+            keep_alive.push_back(node);
+            accumulate(grads[node.get()], input_grads[i]);
+            push(node->creator);
+        }
+    }
+
+    std::map<array_node*, array> result;
+    for (auto& [node, g] : grads) {
+        if (!g) continue;
+        if (store_grads && node->grad_required) {
+            if (std::shared_ptr<array_body> body = node->body.lock()) {
+                array owner = array::from_body(body);
+                graph_entry* e = find_entry(owner, id);
+                if (e) {
+                    if (e->grad) {
+                        e->grad = add(*e->grad, *g);
+                    } else {
+                        e->grad = *g;
+                    }
+                }
+            }
+        }
+        result.emplace(node, *g);
+    }
+    return result;
+}
+}  // namespace detail
+
+// Computes gradients of `outputs` and stores them on every array that requires grad in graph `id`.
+// Outputs without a gradient are seeded with ones (times loss_scale).
+inline void backward(const std::vector<array>& outputs, const backprop_id& id = default_backprop_id(),
+                     bool enable_double_backprop = false, std::optional<double> loss_scale = std::nullopt) {
+    std::vector<std::optional<array>> seeds;
+    for (const array& out : outputs) {
+        graph_entry* e = detail::find_entry(out, id);
+        if (e && e->grad) {
+            seeds.push_back(*e->grad);
+        } else {
+            seeds.push_back(full(out.shape(), loss_scale.value_or(1.0), out.dtype(), out.get_device()));
+        }
+    }
+    detail::run_backward(outputs, seeds, id, enable_double_backprop, true, {});
+}
+
+// Gradients of `outputs` with respect to `inputs` (undefined where unreachable), without touching
+// the arrays' stored gradients unless set_grad.
+inline std::vector<std::optional<array>> grad(const std::vector<array>& outputs, const std::vector<array>& inputs,
+                                              const backprop_id& id = default_backprop_id(),
+                                              bool enable_double_backprop = false, bool set_grad_flag = false,
+                                              const std::vector<std::optional<array>>& grad_outputs = {},
+                                              std::optional<double> loss_scale = std::nullopt) {
+    if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
+        throw_error<gradient_error>("grad: ", grad_outputs.size(), " grad_outputs for ", outputs.size(), " outputs");
+    std::vector<std::optional<array>> seeds;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        if (!grad_outputs.empty() && grad_outputs[i]) {
+            if (!(grad_outputs[i]->shape() == outputs[i].shape()))
+                throw_error<gradient_error>("grad: grad_outputs[", i, "] has shape ", grad_outputs[i]->shape(),
+                                            ", the output has shape ", outputs[i].shape());
+            seeds.push_back(grad_outputs[i]);
+        } else {
+            seeds.push_back(full(outputs[i].shape(), loss_scale.value_or(1.0), outputs[i].dtype(), outputs[i].get_device()));
+        }
+    }
+    std::vector<array_node*> wanted;
+    for (const array& in : inputs) {
+        graph_entry* e = detail::find_entry(in, id);
+        wanted.push_back(e ? e->node.get() : nullptr);
+    }
+    auto grads = detail::run_backward(outputs, seeds, id, enable_double_backprop, false, wanted);
+    std::vector<std::optional<array>> result;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        auto it = wanted[i] ? grads.find(wanted[i]) : grads.end();
+        result.push_back(it == grads.end() ? std::nullopt : std::optional<array>(it->second));
+        if (set_grad_flag && result.back()) set_grad(inputs[i], result.back(), id);
+    }
+    return result;
+}
+
+}  // namespace chainerx

@@ -1,0 +1,347 @@
+#pragma once
+
+// Reductions and statistics: sum, prod, amax/max, amin/min, mean, var, stddev, argmax, argmin, all,
+// any, count_nonzero. Each op is a functor for the generic reduction kernel (kernels/reduce.hpp)
+// plus its routine (axes, dtype rule, checks). Dtype rules follow NumPy's: sums and products of
+// bool and integers give int64 (NumPy's uint64 for uint8: chainerx has no uint64), mean/var/std of
+// bool and integers give float64, 16-bit floats accumulate in float32, amax/amin keep the dtype,
+// argmax/argmin/count_nonzero give int64 and all/any bool. Outputs are laid out as NumPy lays them
+// out (the input's axis order, restricted to the kept axes).
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <type_traits>
+
+#include "chainerx/kernels/reduce.hpp"
+#include "chainerx/routines/creation_basic.hpp"
+#include "chainerx/routines/math.hpp"
+
+namespace chainerx {
+namespace reduce_ops {
+
+template <class T>
+using compute_t = ops::compute_t<T>;
+
+// Integer arithmetic wraps around (in uint64, where overflow is defined).
+template <class Acc>
+CHAINERX_ALWAYS_INLINE Acc wrap_add(Acc a, Acc b) {
+    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    else return a + b;
+}
+template <class Acc>
+CHAINERX_ALWAYS_INLINE Acc wrap_mul(Acc a, Acc b) {
+    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+    else return a * b;
+}
+
+// The type sums and products of T accumulate in and give: int64 for bool and integers, float for
+// the 16-bit floats (the result is T again), T for float and double.
+template <class T>
+using sum_acc_t = std::conditional_t<is_float_v<T>, compute_t<T>, int64_t>;
+template <class T>
+using sum_out_t = std::conditional_t<is_float_v<T>, T, int64_t>;
+// Means accumulate in double for bool and integers (and give float64), as NumPy's do.
+template <class T>
+using mean_acc_t = std::conditional_t<is_float_v<T>, compute_t<T>, double>;
+template <class T>
+using mean_out_t = std::conditional_t<is_float_v<T>, T, double>;
+
+template <class In, class Acc, class Out>
+struct base {
+    using in_type = In;
+    using acc_type = Acc;
+    using out_type = Out;
+    static constexpr bool uses_index = false;
+};
+
+template <class T>
+struct sum : base<T, sum_acc_t<T>, sum_out_t<T>> {
+    using Acc = sum_acc_t<T>;
+    Acc identity() const { return Acc(0); }
+    Acc map(T x, int64_t) const { return value_cast<Acc>(x); }
+    Acc combine(Acc a, Acc b) const { return wrap_add(a, b); }
+    sum_out_t<T> finalize(Acc a, int64_t) const { return value_cast<sum_out_t<T>>(a); }
+};
+
+template <class T>
+struct prod : base<T, sum_acc_t<T>, sum_out_t<T>> {
+    using Acc = sum_acc_t<T>;
+    Acc identity() const { return Acc(1); }
+    Acc map(T x, int64_t) const { return value_cast<Acc>(x); }
+    Acc combine(Acc a, Acc b) const { return wrap_mul(a, b); }
+    sum_out_t<T> finalize(Acc a, int64_t) const { return value_cast<sum_out_t<T>>(a); }
+};
+
+template <class T>
+struct mean : base<T, mean_acc_t<T>, mean_out_t<T>> {
+    using Acc = mean_acc_t<T>;
+    Acc identity() const { return Acc(0); }
+    Acc map(T x, int64_t) const { return value_cast<Acc>(x); }
+    Acc combine(Acc a, Acc b) const { return a + b; }
+    mean_out_t<T> finalize(Acc a, int64_t n) const { return value_cast<mean_out_t<T>>(a / static_cast<Acc>(n)); }
+};
+
+// Sum of squares divided by max(n - ddof, 0), optionally square-rooted: var and std of deviations
+// from the mean (T is float or double).
+template <class T>
+struct squared_deviation : base<T, T, T> {
+    int64_t ddof = 0;
+    bool root = false;
+    T identity() const { return T(0); }
+    T map(T x, int64_t) const { return x * x; }
+    T combine(T a, T b) const { return a + b; }
+    T finalize(T a, int64_t n) const {
+        T v = a / static_cast<T>(n - ddof > 0 ? n - ddof : 0);
+        return root ? std::sqrt(v) : v;
+    }
+};
+
+// NaN-propagating maximum and minimum; bool and integers keep their type, 16-bit floats compare in float.
+template <class T>
+struct amax : base<T, compute_t<T>, T> {
+    using Acc = compute_t<T>;
+    Acc identity() const {
+        if constexpr (std::is_same_v<Acc, bool>) return false;
+        else if constexpr (std::is_floating_point_v<Acc>) return -std::numeric_limits<Acc>::infinity();
+        else return std::numeric_limits<Acc>::lowest();
+    }
+    Acc map(T x, int64_t) const { return static_cast<Acc>(x); }
+    Acc combine(Acc a, Acc b) const { return (a >= b || a != a) ? a : b; }
+    T finalize(Acc a, int64_t) const { return T(a); }
+};
+template <class T>
+struct amin : base<T, compute_t<T>, T> {
+    using Acc = compute_t<T>;
+    Acc identity() const {
+        if constexpr (std::is_same_v<Acc, bool>) return true;
+        else if constexpr (std::is_floating_point_v<Acc>) return std::numeric_limits<Acc>::infinity();
+        else return std::numeric_limits<Acc>::max();
+    }
+    Acc map(T x, int64_t) const { return static_cast<Acc>(x); }
+    Acc combine(Acc a, Acc b) const { return (a <= b || a != a) ? a : b; }
+    T finalize(Acc a, int64_t) const { return T(a); }
+};
+
+// A value and its position; index -1 is the empty identity.
+template <class V>
+struct indexed_value {
+    V value;
+    int64_t index;
+};
+
+// Position of the first maximum (Greater) or minimum; a nan wins over every number, the first nan
+// over later ones. combine is commutative (ties go to the smaller position).
+template <class T, bool Greater>
+struct arg_extreme : base<T, indexed_value<compute_t<T>>, int64_t> {
+    static constexpr bool uses_index = true;
+    using V = compute_t<T>;
+    using Acc = indexed_value<V>;
+    Acc identity() const { return {V{}, -1}; }
+    Acc map(T x, int64_t i) const { return {static_cast<V>(x), i}; }
+    Acc combine(Acc a, Acc b) const {
+        if (b.index < 0) return a;
+        if (a.index < 0) return b;
+        bool a_nan = a.value != a.value, b_nan = b.value != b.value;
+        if (a_nan || b_nan) {
+            if (a_nan && b_nan) return a.index < b.index ? a : b;
+            return a_nan ? a : b;
+        }
+        if (Greater ? a.value > b.value : a.value < b.value) return a;
+        if (Greater ? b.value > a.value : b.value < a.value) return b;
+        return a.index < b.index ? a : b;
+    }
+    int64_t finalize(Acc a, int64_t) const { return a.index; }
+};
+
+template <class T>
+struct all : base<T, bool, bool> {
+    bool identity() const { return true; }
+    bool map(T x, int64_t) const { return value_cast<bool>(x); }
+    bool combine(bool a, bool b) const { return a && b; }
+    bool finalize(bool a, int64_t) const { return a; }
+};
+template <class T>
+struct any : base<T, bool, bool> {
+    bool identity() const { return false; }
+    bool map(T x, int64_t) const { return value_cast<bool>(x); }
+    bool combine(bool a, bool b) const { return a || b; }
+    bool finalize(bool a, int64_t) const { return a; }
+};
+template <class T>
+struct count_nonzero : base<T, int64_t, int64_t> {
+    int64_t identity() const { return 0; }
+    int64_t map(T x, int64_t) const { return value_cast<bool>(x) ? 1 : 0; }
+    int64_t combine(int64_t a, int64_t b) const { return a + b; }
+    int64_t finalize(int64_t a, int64_t) const { return a; }
+};
+
+}  // namespace reduce_ops
+
+namespace detail {
+
+// The reduced axes, the output's shapes and its layout, validated before anything is allocated.
+struct reduction_plan {
+    bool reduced[max_ndim] = {};
+    shape_t kept_shape;   // the keepdims shape
+    shape_t out_shape;    // the shape of the result
+    strides_t kept_strides;  // output strides for kept_shape
+    int64_t reduced_size = 1;
+};
+
+inline reduction_plan plan_reduction(const array& a, const std::optional<axes_t>& axis, bool keepdims, dtype out_type,
+                                     const char* op, bool needs_elements = false) {
+    reduction_plan plan;
+    int ndim = a.ndim();
+    if (axis) {
+        for (int64_t ax : *axis) {
+            int i = normalize_axis(ax, ndim, op);
+            if (plan.reduced[i]) throw_error<dimension_error>(op, ": duplicate value in axis: ", *axis);
+            plan.reduced[i] = true;
+        }
+    } else {
+        for (int i = 0; i < ndim; ++i) plan.reduced[i] = true;
+    }
+    plan.kept_shape = a.shape();
+    for (int i = 0; i < ndim; ++i) {
+        if (plan.reduced[i]) {
+            plan.reduced_size *= a.shape()[i];
+            plan.kept_shape[i] = 1;
+        }
+        if (!plan.reduced[i] || keepdims) plan.out_shape.push_back(plan.kept_shape[i]);
+    }
+    if (needs_elements && plan.reduced_size == 0)
+        throw_error<dimension_error>(op, ": zero-size array to reduction operation ", op, " which has no identity");
+    device& dev = a.get_device();
+    if (dev.kind() != device_kind::native)
+        throw_error<not_implemented_error>(op, ": reductions are not implemented on device ", dev.name());
+    int64_t itemsize = a.itemsize();
+    plan.kept_strides = numpy_output_strides(plan.kept_shape, &a.strides(), &itemsize, 1, itemsize_of(out_type));
+    return plan;
+}
+
+// Allocates the result and runs Op<T> with T the element type of a (already validated).
+template <class Op>
+array run_planned(const char* name, const Op& op, const array& a, const reduction_plan& plan, bool keepdims) {
+    constexpr dtype out_type = dtype_traits<typename Op::out_type>::value;
+    strides_t out_strides;
+    for (int i = 0; i < a.ndim(); ++i)
+        if (!plan.reduced[i] || keepdims) out_strides.push_back(plan.kept_strides[i]);
+    array out = empty_strided(plan.out_shape, out_strides, out_type, a.get_device());
+    run_reduction(name, op, a, plan.reduced, out, plan.kept_strides);
+    return out;
+}
+
+// A reduction whose op is OpTemplate<T> for the input's element type T.
+template <template <class> class OpTemplate>
+array reduce_with(const char* name, const array& a, const std::optional<axes_t>& axis, bool keepdims,
+                  bool needs_elements = false) {
+    return dispatch_dtype(a.dtype(), [&]<class T>() -> array {
+        using Op = OpTemplate<T>;
+        constexpr dtype out_type = dtype_traits<typename Op::out_type>::value;
+        reduction_plan plan = plan_reduction(a, axis, keepdims, out_type, name, needs_elements);
+        return run_planned(name, Op{}, a, plan, keepdims);
+    });
+}
+
+template <class T>
+using argmax_op = reduce_ops::arg_extreme<T, true>;
+template <class T>
+using argmin_op = reduce_ops::arg_extreme<T, false>;
+
+inline std::optional<axes_t> single_axis(std::optional<int64_t> axis) {
+    if (!axis) return std::nullopt;
+    return axes_t{*axis};
+}
+
+}  // namespace detail
+
+// Routines are templates only so that a translation unit instantiates the kernels it calls. `axis`
+// is None (every axis), or a list of axes (negative ones count from the end).
+#define CHAINERX_REDUCTION_ROUTINE(name, op, needs_elements)                                                   \
+    template <class = void>                                                                                    \
+    array name(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {     \
+        return detail::reduce_with<op>(#name, a, axis, keepdims, needs_elements);                             \
+    }
+CHAINERX_REDUCTION_ROUTINE(sum, reduce_ops::sum, false)
+CHAINERX_REDUCTION_ROUTINE(prod, reduce_ops::prod, false)
+CHAINERX_REDUCTION_ROUTINE(amax, reduce_ops::amax, true)
+CHAINERX_REDUCTION_ROUTINE(amin, reduce_ops::amin, true)
+CHAINERX_REDUCTION_ROUTINE(mean, reduce_ops::mean, false)
+CHAINERX_REDUCTION_ROUTINE(all, reduce_ops::all, false)
+CHAINERX_REDUCTION_ROUTINE(any, reduce_ops::any, false)
+#undef CHAINERX_REDUCTION_ROUTINE
+
+template <class = void>
+array max(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {
+    return amax(a, axis, keepdims);
+}
+template <class = void>
+array min(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {
+    return amin(a, axis, keepdims);
+}
+
+// Number of nonzero (true) elements along the axes, as int64.
+template <class = void>
+array count_nonzero(const array& a, const std::optional<axes_t>& axis = std::nullopt) {
+    return detail::reduce_with<reduce_ops::count_nonzero>("count_nonzero", a, axis, false);
+}
+
+// Position (int64) of the first maximum / minimum along one axis, or in the flattened array.
+template <class = void>
+array argmax(const array& a, std::optional<int64_t> axis = std::nullopt) {
+    return detail::reduce_with<detail::argmax_op>("argmax", a, detail::single_axis(axis), false, true);
+}
+template <class = void>
+array argmin(const array& a, std::optional<int64_t> axis = std::nullopt) {
+    return detail::reduce_with<detail::argmin_op>("argmin", a, detail::single_axis(axis), false, true);
+}
+
+namespace detail {
+// var and std as NumPy computes them: the mean (keepdims), the deviations from it, then the mean of
+// their squares over n - ddof. Bool and integers compute in float64, 16-bit floats in float32 (the
+// result is cast back).
+template <class = void>
+array variance(const char* name, const array& a, const std::optional<axes_t>& axis, bool keepdims,
+                      int64_t ddof, bool root) {
+    dtype compute = is_float(a.dtype()) ? (itemsize_of(a.dtype()) == 2 ? dtype::float32 : a.dtype()) : dtype::float64;
+    dtype result_type = is_float(a.dtype()) ? a.dtype() : dtype::float64;
+    reduction_plan plan = plan_reduction(a, axis, keepdims, compute, name);
+    array x = astype(a, compute, false);
+    array m = reduce_with<reduce_ops::mean>(name, x, axis, true);
+    // deviations = x - m (m broadcast), C-contiguous.
+    array deviations = empty(x.shape(), compute, x.get_device());
+    strides_t m_strides(x.ndim());
+    for (int i = 0; i < x.ndim(); ++i) m_strides[i] = m.shape()[i] == 1 ? 0 : m.strides()[i];
+    loop_operand operands[3] = {{static_cast<char*>(deviations.raw_data()), deviations.strides()},
+                                {static_cast<char*>(x.raw_data()), x.strides()},
+                                {static_cast<char*>(m.raw_data()), m_strides}};
+    auto run = [&]<class T>() {
+        run_elementwise<ops::subtract, T, T, T>(x.get_device(), ops::subtract{}, x.shape(), operands);
+        reduce_ops::squared_deviation<T> op;
+        op.ddof = ddof;
+        op.root = root;
+        strides_t out_strides;
+        for (int i = 0; i < a.ndim(); ++i)
+            if (!plan.reduced[i] || keepdims) out_strides.push_back(plan.kept_strides[i]);
+        array out = empty_strided(plan.out_shape, out_strides, compute, a.get_device());
+        run_reduction(name, op, deviations, plan.reduced, out, plan.kept_strides);
+        return out;
+    };
+    array result = compute == dtype::float64 ? run.template operator()<double>() : run.template operator()<float>();
+    return astype(result, result_type, false);
+}
+}  // namespace detail
+
+// Variance and standard deviation (NumPy's ddof: the divisor is n - ddof).
+template <class = void>
+array var(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false, int64_t ddof = 0) {
+    return detail::variance<>("var", a, axis, keepdims, ddof, false);
+}
+template <class = void>
+array stddev(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false,
+             int64_t ddof = 0) {
+    return detail::variance<>("std", a, axis, keepdims, ddof, true);
+}
+
+}  // namespace chainerx
