@@ -133,19 +133,14 @@ template <class Acc>
 inline constexpr int num_accumulators = sizeof(Acc) >= 16 ? 4 : static_cast<int>(128 / sizeof(Acc)) < 8 ? 8 : static_cast<int>(128 / sizeof(Acc));
 inline constexpr int64_t pairwise_block = 2048;
 
-// Reduces n elements starting at p, `stride` bytes apart (sizeof(In) when Contiguous); the first
-// element has position i0. Pairwise above pairwise_block elements.
+// Reduces n <= pairwise_block elements starting at p, `stride` bytes apart (sizeof(In) when
+// Contiguous), with K independent accumulators; the first element has position i0.
 template <bool Contiguous, class Op>
-typename Op::acc_type reduce_run(const Op& op, const char* p, int64_t stride, int64_t n, int64_t i0) {
+CHAINERX_ALWAYS_INLINE typename Op::acc_type reduce_leaf(const Op& op, const char* p, int64_t stride, int64_t n,
+                                                         int64_t i0) {
     using In = typename Op::in_type;
     using Acc = typename Op::acc_type;
     constexpr int K = num_accumulators<Acc>;
-    if (n > pairwise_block) {
-        int64_t half = (n / 2) / K * K;
-        Acc left = reduce_run<Contiguous>(op, p, stride, half, i0);
-        Acc right = reduce_run<Contiguous>(op, p + half * stride, stride, n - half, i0 + half);
-        return op.combine(left, right);
-    }
     auto load = [&](int64_t i) -> In {
         if constexpr (Contiguous) {
             return reinterpret_cast<const In*>(p)[i];
@@ -164,6 +159,51 @@ typename Op::acc_type reduce_run(const Op& op, const char* p, int64_t stride, in
     for (int width = K / 2; width > 0; width /= 2)
         for (int k = 0; k < width; ++k) acc[k] = op.combine(acc[k], acc[k + width]);
     return acc[0];
+}
+
+// One row of the row strategy: acc[j] = combine(acc[j], map(p[j], r)) for j < len.
+template <class Op>
+CHAINERX_ALWAYS_INLINE void accumulate_row(const Op& op, typename Op::acc_type* __restrict__ acc,
+                                           const typename Op::in_type* __restrict__ p, int64_t len, int64_t r) {
+#pragma omp simd
+    for (int64_t j = 0; j < len; ++j) acc[j] = op.combine(acc[j], op.map(p[j], r));
+}
+
+// On x86-64 the hot loops are compiled twice, for the baseline ISA and for AVX2, and picked at run
+// time, so that a default (SSE2) build still uses 256-bit vectors where the CPU has them.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__CUDACC__) && !defined(__AVX2__)
+#define CHAINERX_REDUCE_AVX2_CLONES 1
+inline bool cpu_has_avx2() {
+    static const bool has = __builtin_cpu_supports("avx2");
+    return has;
+}
+template <bool Contiguous, class Op>
+__attribute__((target("avx2"))) typename Op::acc_type reduce_leaf_avx2(const Op& op, const char* p, int64_t stride,
+                                                                       int64_t n, int64_t i0) {
+    return reduce_leaf<Contiguous>(op, p, stride, n, i0);
+}
+template <class Op>
+__attribute__((target("avx2"))) void accumulate_row_avx2(const Op& op, typename Op::acc_type* acc,
+                                                         const typename Op::in_type* p, int64_t len, int64_t r) {
+    accumulate_row(op, acc, p, len, r);
+}
+#endif
+
+// Reduces n elements starting at p, `stride` bytes apart; pairwise above pairwise_block elements.
+template <bool Contiguous, class Op>
+typename Op::acc_type reduce_run(const Op& op, const char* p, int64_t stride, int64_t n, int64_t i0) {
+    using Acc = typename Op::acc_type;
+    constexpr int K = num_accumulators<Acc>;
+    if (n > pairwise_block) {
+        int64_t half = (n / 2) / K * K;
+        Acc left = reduce_run<Contiguous>(op, p, stride, half, i0);
+        Acc right = reduce_run<Contiguous>(op, p + half * stride, stride, n - half, i0 + half);
+        return op.combine(left, right);
+    }
+#if defined(CHAINERX_REDUCE_AVX2_CLONES)
+    if (cpu_has_avx2()) return reduce_leaf_avx2<Contiguous>(op, p, stride, n, i0);
+#endif
+    return reduce_leaf<Contiguous>(op, p, stride, n, i0);
 }
 
 // Reduces the reduced positions [begin, end) of the output whose input sub-space starts at base.
@@ -248,6 +288,9 @@ void reduce_rows(const Op& op, const reduction_loop& loop) {
     int64_t threshold = std::max<int64_t>(parallel_threshold / std::max<int64_t>(work_per_block, 1), 1);
     parallel_for(rows * blocks_per_row, threshold, [&](int64_t b, int64_t e) {
         Acc acc[block];
+#if defined(CHAINERX_REDUCE_AVX2_CLONES)
+        const bool avx2 = cpu_has_avx2();
+#endif
         offset_walker<2> row_walker{inner, loop.out_shape, {loop.out_in_strides, loop.out_out_strides}, {}, {}};
         offset_walker<1> red_walker{loop.red_ndim, loop.red_shape, {loop.red_strides}, {}, {}};
         for (int64_t blk = b; blk < e; ++blk) {
@@ -259,8 +302,13 @@ void reduce_rows(const Op& op, const reduction_loop& loop) {
             red_walker.seek(0);
             for (int64_t r = 0; r < loop.red_size; ++r, red_walker.next()) {
                 const In* p = reinterpret_cast<const In*>(base + red_walker.offset[0]);
-#pragma omp simd
-                for (int64_t j = 0; j < len; ++j) acc[j] = op.combine(acc[j], op.map(p[j], r));
+#if defined(CHAINERX_REDUCE_AVX2_CLONES)
+                if (avx2) {
+                    accumulate_row_avx2(op, acc, p, len, r);
+                    continue;
+                }
+#endif
+                accumulate_row(op, acc, p, len, r);
             }
             char* out = loop.out + row_walker.offset[1] + j0 * out_stride;
             for (int64_t j = 0; j < len; ++j) write_output(op, out + j * out_stride, acc[j], loop.red_size);

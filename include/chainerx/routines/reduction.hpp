@@ -154,19 +154,26 @@ struct arg_extreme : base<T, indexed_value<compute_t<T>>, int64_t> {
     int64_t finalize(Acc a, int64_t) const { return a.index; }
 };
 
+// all and any accumulate 0/1 in an unsigned integer as wide as T, so that the loop vectorizes
+// without packing comparison masks.
 template <class T>
-struct all : base<T, bool, bool> {
-    bool identity() const { return true; }
-    bool map(T x, int64_t) const { return value_cast<bool>(x); }
-    bool combine(bool a, bool b) const { return a && b; }
-    bool finalize(bool a, int64_t) const { return a; }
+using truth_t = std::conditional_t<sizeof(T) == 1, uint8_t,
+                                   std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+template <class T>
+struct all : base<T, truth_t<T>, bool> {
+    using Acc = truth_t<T>;
+    Acc identity() const { return 1; }
+    Acc map(T x, int64_t) const { return value_cast<bool>(x) ? 1 : 0; }
+    Acc combine(Acc a, Acc b) const { return a & b; }
+    bool finalize(Acc a, int64_t) const { return a != 0; }
 };
 template <class T>
-struct any : base<T, bool, bool> {
-    bool identity() const { return false; }
-    bool map(T x, int64_t) const { return value_cast<bool>(x); }
-    bool combine(bool a, bool b) const { return a || b; }
-    bool finalize(bool a, int64_t) const { return a; }
+struct any : base<T, truth_t<T>, bool> {
+    using Acc = truth_t<T>;
+    Acc identity() const { return 0; }
+    Acc map(T x, int64_t) const { return value_cast<bool>(x) ? 1 : 0; }
+    Acc combine(Acc a, Acc b) const { return a | b; }
+    bool finalize(Acc a, int64_t) const { return a != 0; }
 };
 template <class T>
 struct count_nonzero : base<T, int64_t, int64_t> {
