@@ -74,3 +74,38 @@ def main():
 
 if __name__ == '__main__':
     main()
+
+
+def grad_cases():
+    """An add on 1000 float32 whose inputs require grad: forward plus backward of the sum."""
+    n1 = numpy.random.rand(1000).astype(numpy.float32)
+    n2 = numpy.random.rand(1000).astype(numpy.float32)
+    seed = chainerx.ones((1000,), 'float32')
+
+    def chainerx_step():
+        a = chainerx.array(n1, copy=False).require_grad()
+        b = chainerx.array(n2, copy=False).require_grad()
+        y = a + b
+        y.grad = seed
+        y.backward()
+
+    chx_time = measure(chainerx_step, 5000)
+    torch_time = None
+    if torch is not None:
+        t_seed = torch.ones(1000)
+
+        def torch_step():
+            a = torch.from_numpy(n1).requires_grad_()
+            b = torch.from_numpy(n2).requires_grad_()
+            y = a + b
+            y.backward(t_seed)
+
+        torch_time = measure(torch_step, 5000)
+    line = '{:<34} chainerx {:9.3f} us'.format('add+backward float32[1000] (grad)', chx_time * 1e6)
+    if torch_time is not None:
+        line += '   torch {:9.3f} us   ratio {:5.2f}'.format(torch_time * 1e6, chx_time / torch_time)
+    print(line)
+
+
+if __name__ == '__main__':
+    grad_cases()

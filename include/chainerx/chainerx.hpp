@@ -12,3 +12,4 @@
 #include "chainerx/routines/manipulation.hpp"
 #include "chainerx/routines/reduction.hpp"
 #include "chainerx/autograd/backward.hpp"
+#include "chainerx/autograd/gradient_check.hpp"

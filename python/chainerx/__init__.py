@@ -63,7 +63,6 @@ from chainerx import _array  # NOQA  (repr, pickling, tolist, clip on ndarray)
 from chainerx import _creation  # NOQA
 from chainerx._creation import (  # NOQA
     asanyarray, fromfile, fromfunction, fromiter, fromstring, loadtxt)
-from chainerx._gradient_check import check_backward, check_double_backward  # NOQA
 from chainerx import random  # NOQA
 from chainerx import testing  # NOQA
 

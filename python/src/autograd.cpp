@@ -2,7 +2,7 @@
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/vector.h>
 
-#include "chainerx/autograd/backward.hpp"
+#include "chainerx/autograd/gradient_check.hpp"
 #include "common.hpp"
 
 namespace chainerx::python {
@@ -173,6 +173,48 @@ void init_autograd(nb::module_& m) {
             for (graph_entry& e : g->entries) names.push_back(e.node->id.name());
         return names;
     });
+
+    // Gradient checks: a Python callable wrapped as a differentiable function.
+    auto wrap = [](nb::object func) {
+        return differentiable_function([func](const std::vector<array>& xs) {
+            nb::list args;
+            for (const array& x : xs) args.append(nb::cast(x));
+            nb::object result = func(*args);
+            std::vector<array> ys;
+            if (nb::isinstance<nb::tuple>(result) || nb::isinstance<nb::list>(result)) {
+                for (nb::handle y : result) ys.push_back(y.is_none() ? array() : nb::cast<array>(y));
+            } else {
+                ys.push_back(nb::cast<array>(result));
+            }
+            return ys;
+        });
+    };
+    auto array_list_or_none = [](nb::handle h) {
+        std::vector<array> arrays;
+        if (h.is_none()) return arrays;
+        array* a;
+        if (nb::try_cast<array*>(h, a) && a) return std::vector<array>{*a};
+        for (nb::handle item : h) arrays.push_back(item.is_none() ? array() : nb::cast<array>(item));
+        return arrays;
+    };
+    auto optional_id = [](nb::handle h) -> std::optional<backprop_id> {
+        if (h.is_none()) return std::nullopt;
+        return to_backprop_id(h);
+    };
+    m.def("check_backward", [=](nb::object func, nb::handle inputs, nb::handle grad_outputs, double eps, double atol,
+                                double rtol, nb::handle id) {
+        check_backward(wrap(func), array_list_or_none(inputs), array_list_or_none(grad_outputs), eps, atol, rtol,
+                       optional_id(id));
+    }, nb::arg("func"), nb::arg("inputs"), nb::arg("grad_outputs").none(), nb::arg("eps") = 1e-3,
+          nb::arg("atol") = 1e-5, nb::arg("rtol") = 1e-4, nb::arg("backprop_id").none() = nb::none(),
+          "Raises GradientCheckError when backward's gradients of func differ from numerical ones.");
+    m.def("check_double_backward", [=](nb::object func, nb::handle inputs, nb::handle grad_outputs,
+                                       nb::handle grad_grad_inputs, double eps, double atol, double rtol, nb::handle id) {
+        check_double_backward(wrap(func), array_list_or_none(inputs), array_list_or_none(grad_outputs),
+                              array_list_or_none(grad_grad_inputs), eps, atol, rtol, optional_id(id));
+    }, nb::arg("func"), nb::arg("inputs"), nb::arg("grad_outputs"), nb::arg("grad_grad_inputs"), nb::arg("eps") = 1e-3,
+          nb::arg("atol") = 1e-4, nb::arg("rtol") = 1e-3, nb::arg("backprop_id").none() = nb::none(),
+          "check_backward applied to the first-order gradient of func.");
 
     m.def("backward", [](nb::handle outputs, nb::handle id, bool double_backprop, std::optional<double> loss_scale) {
         backward(to_array_list(outputs), to_backprop_id(id), double_backprop, loss_scale);

@@ -2,6 +2,7 @@
 
 // A caching allocator for host memory: 64-byte aligned blocks, binned by size class, reused
 // instead of returned to the system, so that ops on small arrays do not pay for malloc/free.
+#include <bit>
 #include <cstddef>
 #include <cstdlib>
 #include <mutex>
@@ -21,6 +22,11 @@ public:
 
     void* allocate(size_t bytes) {
         int bin = bin_of(bytes);
+        if (bin < num_thread_cached_bins) {
+            // Small blocks come from a per-thread cache first: no lock on the hot path.
+            auto& cache = thread_cache().bins[bin];
+            if (cache.count > 0) return cache.blocks[--cache.count];
+        }
         if (bin < num_bins) {
             {
                 std::lock_guard lock(mutex_);
@@ -39,6 +45,13 @@ public:
 
     void deallocate(void* p, size_t bytes) {
         int bin = bin_of(bytes);
+        if (bin < num_thread_cached_bins) {
+            auto& cache = thread_cache().bins[bin];
+            if (cache.count < thread_cache_depth) {
+                cache.blocks[cache.count++] = p;
+                return;
+            }
+        }
         if (bin < num_bins) {
             std::lock_guard lock(mutex_);
             if (cached_bytes_ + bin_size(bin) <= max_cached_bytes) {
@@ -61,15 +74,39 @@ public:
     }
 
 private:
+    // Blocks up to 64 KiB are cached per thread, a few of each size; a thread's cache hands its
+    // blocks back to the shared bins when the thread ends.
+    static constexpr int num_thread_cached_bins = 11;
+    static constexpr int thread_cache_depth = 8;
+    struct thread_bins {
+        struct bin {
+            void* blocks[thread_cache_depth];
+            int count = 0;
+        } bins[num_thread_cached_bins];
+        ~thread_bins() {
+            for (int b = 0; b < num_thread_cached_bins; ++b)
+                for (int i = 0; i < bins[b].count; ++i) instance().return_to_shared(bins[b].blocks[i], b);
+        }
+    };
+    static thread_bins& thread_cache() {
+        thread_local thread_bins cache;
+        return cache;
+    }
+    void return_to_shared(void* p, int bin) {
+        std::lock_guard lock(mutex_);
+        bins_[bin].push_back(p);
+        cached_bytes_ += bin_size(bin);
+    }
+
     // Power-of-two bins from 64 B to 256 MiB; larger blocks go straight to the system.
     static constexpr int num_bins = 23;
     static constexpr size_t max_cached_bytes = size_t{1} << 31;
 
     static size_t bin_size(int bin) { return alignment << bin; }
     static int bin_of(size_t bytes) {
-        int bin = 0;
-        while (bin < num_bins && bin_size(bin) < bytes) ++bin;
-        return bin;
+        if (bytes <= alignment) return 0;
+        int bin = static_cast<int>(std::bit_width(bytes - 1)) - 6;  // 2^6 == alignment
+        return bin < num_bins ? bin : num_bins;
     }
     static size_t round_up(size_t bytes) { return (bytes + alignment - 1) / alignment * alignment; }
     static void* system_allocate(size_t bytes) {

@@ -71,7 +71,8 @@ namespace detail {
 // Operands made ready for the kernel: cast to the compute dtype, scalars stored in a buffer.
 template <int NumInputs>
 struct prepared_inputs {
-    array arrays[NumInputs];       // inputs cast to the compute dtype (scalars as 0-d arrays off-host)
+    array arrays[NumInputs];        // inputs cast to the compute dtype (scalars as 0-d arrays off-host)
+    const array* inputs[NumInputs];  // the arrays the kernel reads: an input itself or its cast
     alignas(8) char scalar_storage[NumInputs][16];
     loop_operand operands[1 + NumInputs];
     shape_t shape;
@@ -90,8 +91,13 @@ void prepare_inputs(prepared_inputs<NumInputs>& p, std::span<const operand> inpu
         loop_operand& lo = p.operands[1 + k];
         lo.strides = strides_t(ndim);
         if (o.is_array()) {
-            p.arrays[k] = cast_array(o.get_array(), compute, false);
-            const array& a = p.arrays[k];
+            if (o.get_array().dtype() == compute) {
+                p.inputs[k] = &o.get_array();  // no cast, no reference counting
+            } else {
+                p.arrays[k] = cast_array(o.get_array(), compute);
+                p.inputs[k] = &p.arrays[k];
+            }
+            const array& a = *p.inputs[k];
             lo.data = static_cast<char*>(a.raw_data());
             for (int i = 0, d = ndim - a.ndim(); i < a.ndim(); ++i)
                 lo.strides[d + i] = a.shape()[i] == 1 ? 0 : a.strides()[i];
@@ -164,7 +170,7 @@ array apply_elementwise(const char* name, Op op, dtype compute, std::span<const 
                     strides_t s(out->ndim());
                     const operand& o = inputs[k];
                     if (o.is_array()) {
-                        const array& a = p.arrays[k];
+                        const array& a = *p.inputs[k];
                         for (int i = 0, d = out->ndim() - a.ndim(); i < a.ndim(); ++i)
                             s[d + i] = a.shape()[i] == 1 ? 0 : a.strides()[i];
                     }
@@ -172,8 +178,9 @@ array apply_elementwise(const char* name, Op op, dtype compute, std::span<const 
                 }
                 direct = out->dtype() == out_type;
                 for (int k = 0; k < NumInputs && direct; ++k) {
-                    const array& a = p.arrays[k];
-                    if (inputs[k].is_array() && detail::overlaps(*out, a))
+                    if (!inputs[k].is_array()) continue;
+                    const array& a = *p.inputs[k];
+                    if (detail::overlaps(*out, a))
                         direct = a.offset() == out->offset() && a.shape() == out->shape() && a.strides() == out->strides();
                 }
             }

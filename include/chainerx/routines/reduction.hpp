@@ -197,7 +197,7 @@ struct reduction_plan {
 };
 
 inline reduction_plan plan_reduction(const array& a, const std::optional<axes_t>& axis, bool keepdims, dtype out_type,
-                                     const char* op, bool needs_elements = false) {
+                                     const char* op, bool needs_elements = false, bool c_order = false) {
     reduction_plan plan;
     int ndim = a.ndim();
     if (axis) {
@@ -223,7 +223,8 @@ inline reduction_plan plan_reduction(const array& a, const std::optional<axes_t>
     if (dev.kind() != device_kind::native)
         throw_error<not_implemented_error>(op, ": reductions are not implemented on device ", dev.name());
     int64_t itemsize = a.itemsize();
-    plan.kept_strides = numpy_output_strides(plan.kept_shape, &a.strides(), &itemsize, 1, itemsize_of(out_type));
+    plan.kept_strides = c_order ? strides_in_order_c(plan.kept_shape, itemsize_of(out_type))
+                                : numpy_output_strides(plan.kept_shape, &a.strides(), &itemsize, 1, itemsize_of(out_type));
     return plan;
 }
 
@@ -246,7 +247,8 @@ array reduce_with(const char* name, const array& a, const std::optional<axes_t>&
     return dispatch_dtype(a.dtype(), [&]<class T>() -> array {
         using Op = OpTemplate<T>;
         constexpr dtype out_type = dtype_traits<typename Op::out_type>::value;
-        reduction_plan plan = plan_reduction(a, axis, keepdims, out_type, name, needs_elements);
+        // NumPy's argmax/argmin give C-contiguous results; its ufunc reductions keep the input's order.
+        reduction_plan plan = plan_reduction(a, axis, keepdims, out_type, name, needs_elements, Op::uses_index);
         return run_planned(name, Op{}, a, plan, keepdims);
     });
 }

@@ -1,0 +1,96 @@
+// Autograd from C++: gradients, graphs freeing themselves, deep chains, modes and gradient checks.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "chainerx/chainerx.hpp"
+
+namespace chainerx {
+namespace {
+
+double first(const array& a) { return detail::to_host_doubles(a)[0]; }
+
+TEST(Autograd, BackwardThroughBroadcast) {
+    array x = full({2, 3}, 2.0, dtype::float32);
+    array b = full({3}, 1.0, dtype::float32);
+    require_grad(x);
+    require_grad(b);
+    backward({multiply(add(x, b), x)});
+    EXPECT_DOUBLE_EQ(first(*get_grad(x)), 5.0);
+    EXPECT_EQ(get_grad(b)->shape(), (shape_t{3}));
+    EXPECT_DOUBLE_EQ(first(*get_grad(b)), 4.0);
+}
+
+TEST(Autograd, GraphFreesItselfWhenOutputsAreDropped) {
+    std::weak_ptr<array_body> intermediate;
+    std::weak_ptr<array_node> node;
+    array x = full({4}, 1.5, dtype::float64);
+    require_grad(x);
+    {
+        array h = exp(x);
+        intermediate = h.body_ptr();
+        array y = multiply(h, x);
+        node = y.body()->graph->entries[0].node;
+        EXPECT_FALSE(node.expired());
+    }
+    EXPECT_TRUE(node.expired());
+    EXPECT_TRUE(intermediate.expired());
+}
+
+TEST(Autograd, DeepChainBackpropsAndFrees) {
+    array x = full({1}, 1.0, dtype::float32);
+    require_grad(x);
+    array y = x;
+    for (int i = 0; i < 100000; ++i) y = add(y, 0.0);
+    backward({y});
+    EXPECT_DOUBLE_EQ(first(*get_grad(x)), 1.0);
+    y = array();  // dropping the graph must not recurse 100,000 levels deep
+}
+
+TEST(Autograd, NoRecordingWithoutGraphOrInNoBackpropMode) {
+    array a = ones({2}, dtype::float32);
+    EXPECT_EQ(add(a, a).body()->graph, nullptr);
+    require_grad(a);
+    {
+        no_backprop_mode off;
+        EXPECT_EQ(add(a, a).body()->graph, nullptr);
+        force_backprop_mode on;
+        EXPECT_NE(add(a, a).body()->graph, nullptr);
+    }
+}
+
+TEST(Autograd, BackpropIdsAreIndependent) {
+    backprop_scope s1("one"), s2("two");
+    array x = full({1}, 3.0, dtype::float64);
+    require_grad(x, s1.id());
+    require_grad(x, s2.id());
+    array y = square(x);
+    backward({y}, s1.id());
+    EXPECT_DOUBLE_EQ(first(*get_grad(x, s1.id())), 6.0);
+    EXPECT_FALSE(get_grad(x, s2.id()).has_value());
+    EXPECT_THROW(release_backprop_id(default_backprop_id()), context_error);
+}
+
+TEST(Autograd, InPlaceOnGraphArrayIsRefused) {
+    array x = ones({2}, dtype::float32);
+    require_grad(x);
+    EXPECT_THROW(add(x, 1, &x), chainerx_error);
+    EXPECT_THROW(require_grad(ones({2}, dtype::int32)), dtype_error);
+}
+
+TEST(Autograd, CheckBackwardAndDoubleBackward) {
+    array x = linspace(0.2, 1.4, 6, true, dtype::float64);
+    array gy = linspace(-1.0, 1.0, 6, true, dtype::float64);
+    differentiable_function f = [](const std::vector<array>& in) {
+        return std::vector<array>{multiply(tanh(in[0]), exp(in[0]))};
+    };
+    check_backward(f, {x}, {gy}, 1e-6, 1e-6, 1e-6);
+    check_double_backward(f, {x}, {gy}, {gy}, 1e-6, 1e-5, 1e-5);
+    differentiable_function wrong = [](const std::vector<array>& in) {
+        return std::vector<array>{multiply(in[0], as_grad_stopped(in[0]))};
+    };
+    EXPECT_THROW(check_backward(wrong, {x}, {gy}, 1e-6, 1e-6, 1e-6), gradient_check_error);
+}
+
+}  // namespace
+}  // namespace chainerx
