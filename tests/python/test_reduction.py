@@ -43,12 +43,12 @@ def _np_mean(a, axis, keepdims):
 def _np_var(a, axis, keepdims):
     # chainerx computes float16 statistics in float32 and rounds the result once.
     compute = numpy.float32 if a.dtype == numpy.float16 else _mean_dtype(a.dtype)
-    return numpy.var(a.astype(compute), axis=axis, keepdims=keepdims).astype(_mean_dtype(a.dtype))
+    return numpy.var(a.astype(compute), axis=axis, keepdims=keepdims).astype(_mean_dtype(a.dtype), copy=False)
 
 
 def _np_std(a, axis, keepdims):
     compute = numpy.float32 if a.dtype == numpy.float16 else _mean_dtype(a.dtype)
-    return numpy.std(a.astype(compute), axis=axis, keepdims=keepdims).astype(_mean_dtype(a.dtype))
+    return numpy.std(a.astype(compute), axis=axis, keepdims=keepdims).astype(_mean_dtype(a.dtype), copy=False)
 
 
 def _np_count_nonzero(a, axis, keepdims):

@@ -41,11 +41,12 @@ template <class T>
 using sum_acc_t = std::conditional_t<is_float_v<T>, compute_t<T>, int64_t>;
 template <class T>
 using sum_out_t = std::conditional_t<is_float_v<T>, T, int64_t>;
-// Means accumulate in double for bool and integers (and give float64), as NumPy's do.
+// Means accumulate in double for bool and integers (and give float64), as NumPy's do; 16-bit floats
+// give float32 here and the routine rounds the result (so that its layout is NumPy's too).
 template <class T>
 using mean_acc_t = std::conditional_t<is_float_v<T>, compute_t<T>, double>;
 template <class T>
-using mean_out_t = std::conditional_t<is_float_v<T>, T, double>;
+using mean_out_t = mean_acc_t<T>;
 
 template <class In, class Acc, class Out>
 struct base {
@@ -276,10 +277,16 @@ CHAINERX_REDUCTION_ROUTINE(sum, reduce_ops::sum, false)
 CHAINERX_REDUCTION_ROUTINE(prod, reduce_ops::prod, false)
 CHAINERX_REDUCTION_ROUTINE(amax, reduce_ops::amax, true)
 CHAINERX_REDUCTION_ROUTINE(amin, reduce_ops::amin, true)
-CHAINERX_REDUCTION_ROUTINE(mean, reduce_ops::mean, false)
 CHAINERX_REDUCTION_ROUTINE(all, reduce_ops::all, false)
 CHAINERX_REDUCTION_ROUTINE(any, reduce_ops::any, false)
 #undef CHAINERX_REDUCTION_ROUTINE
+
+// Arithmetic mean; bool and integers give float64.
+template <class = void>
+array mean(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {
+    array result = detail::reduce_with<reduce_ops::mean>("mean", a, axis, keepdims);
+    return astype(result, is_float(a.dtype()) ? a.dtype() : dtype::float64, false);
+}
 
 template <class = void>
 array max(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {
@@ -318,10 +325,18 @@ array variance(const char* name, const array& a, const std::optional<axes_t>& ax
     reduction_plan plan = plan_reduction(a, axis, keepdims, compute, name);
     array x = astype(a, compute, false);
     array m = reduce_with<reduce_ops::mean>(name, x, axis, true);
-    // deviations = x - m (m broadcast), C-contiguous.
-    array deviations = empty(x.shape(), compute, x.get_device());
+    // deviations = x - m (m broadcast).
     strides_t m_strides(x.ndim());
     for (int i = 0; i < x.ndim(); ++i) m_strides[i] = m.shape()[i] == 1 ? 0 : m.strides()[i];
+    // Laid out as NumPy's x - mean is, since the result's layout follows it.
+    const strides_t in_strides[2] = {x.strides(), m_strides};
+    const int64_t in_itemsizes[2] = {x.itemsize(), x.itemsize()};
+    array deviations = empty_strided(x.shape(), numpy_output_strides(x.shape(), in_strides, in_itemsizes, 2, x.itemsize()),
+                                     compute, x.get_device());
+    {
+        int64_t itemsize = x.itemsize();
+        plan.kept_strides = numpy_output_strides(plan.kept_shape, &deviations.strides(), &itemsize, 1, itemsize);
+    }
     loop_operand operands[3] = {{static_cast<char*>(deviations.raw_data()), deviations.strides()},
                                 {static_cast<char*>(x.raw_data()), x.strides()},
                                 {static_cast<char*>(m.raw_data()), m_strides}};

@@ -1,0 +1,108 @@
+// Reductions (routines/reduction.hpp): values, result dtypes and shapes, keepdims, the parallel
+// strategies of the kernel, nan handling and the errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "chainerx/chainerx.hpp"
+
+namespace chainerx {
+namespace {
+
+array iota(const shape_t& shape, dtype type) {
+    array a = empty(shape, type);
+    dispatch_dtype(type, [&]<class T>() {
+        T* p = static_cast<T*>(a.raw_data());
+        for (int64_t i = 0; i < a.size(); ++i) p[i] = value_cast<T>(static_cast<double>(i));
+    });
+    return a;
+}
+
+template <class T>
+T at(const array& a, int64_t i) {
+    return static_cast<const T*>(a.raw_data())[i];
+}
+
+TEST(ReductionTest, SumAxes) {
+    array a = iota({3, 4, 5}, dtype::float32);
+    array full = sum(a);
+    EXPECT_EQ(full.ndim(), 0);
+    EXPECT_EQ(at<float>(full, 0), 1770.0f);
+    array s = sum(a, axes_t{1});
+    EXPECT_EQ(s.shape(), (shape_t{3, 5}));
+    EXPECT_EQ(at<float>(s, 0), 0.0f + 5 + 10 + 15);
+    array k = sum(a, axes_t{0, -1}, true);
+    EXPECT_EQ(k.shape(), (shape_t{1, 4, 1}));
+    EXPECT_EQ(at<float>(k, 1), 15.0f * 60 / 12 * 0 + [] {
+        float t = 0;
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 5; ++j) t += static_cast<float>(i * 20 + 5 + j);
+        return t;
+    }());
+}
+
+TEST(ReductionTest, Dtypes) {
+    EXPECT_EQ(sum(iota({4}, dtype::uint8)).dtype(), dtype::int64);
+    EXPECT_EQ(sum(iota({4}, dtype::bool_)).dtype(), dtype::int64);
+    EXPECT_EQ(sum(iota({4}, dtype::float16)).dtype(), dtype::float16);
+    EXPECT_EQ(mean(iota({4}, dtype::int32)).dtype(), dtype::float64);
+    EXPECT_EQ(var(iota({4}, dtype::int8)).dtype(), dtype::float64);
+    EXPECT_EQ(amax(iota({4}, dtype::int16)).dtype(), dtype::int16);
+    EXPECT_EQ(argmax(iota({4}, dtype::float32)).dtype(), dtype::int64);
+    EXPECT_EQ(all(iota({4}, dtype::float32)).dtype(), dtype::bool_);
+    EXPECT_EQ(count_nonzero(iota({4}, dtype::float32)).dtype(), dtype::int64);
+    EXPECT_EQ(at<double>(mean(iota({4}, dtype::int32)), 0), 1.5);
+    EXPECT_EQ(at<int64_t>(count_nonzero(iota({4}, dtype::float32)), 0), 3);
+    EXPECT_FALSE(at<bool>(all(iota({4}, dtype::float32)), 0));
+    EXPECT_TRUE(at<bool>(any(iota({4}, dtype::float32)), 0));
+}
+
+TEST(ReductionTest, LargeParallel) {
+    // 2^22 elements: the split strategy (one output), the row strategy (axis 0) and per-output.
+    array a = full({1 << 11, 1 << 11}, 1.0, dtype::float32);
+    EXPECT_EQ(at<float>(sum(a), 0), static_cast<float>(1 << 22));
+    array s0 = sum(a, axes_t{0});
+    array s1 = sum(a, axes_t{1});
+    for (int64_t i = 0; i < (1 << 11); i += 97) {
+        EXPECT_EQ(at<float>(s0, i), 2048.0f);
+        EXPECT_EQ(at<float>(s1, i), 2048.0f);
+    }
+    array b = iota({1 << 20}, dtype::float32);
+    EXPECT_EQ(at<float>(amax(b), 0), static_cast<float>((1 << 20) - 1));
+    EXPECT_EQ(at<int64_t>(argmax(b), 0), (1 << 20) - 1);
+    EXPECT_EQ(at<int64_t>(argmin(b), 0), 0);
+}
+
+TEST(ReductionTest, NanPropagates) {
+    array a = iota({1 << 16}, dtype::float64);
+    static_cast<double*>(a.raw_data())[40000] = std::numeric_limits<double>::quiet_NaN();
+    static_cast<double*>(a.raw_data())[50000] = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_TRUE(std::isnan(at<double>(amax(a), 0)));
+    EXPECT_TRUE(std::isnan(at<double>(amin(a), 0)));
+    EXPECT_EQ(at<int64_t>(argmax(a), 0), 40000);
+    EXPECT_EQ(at<int64_t>(argmin(a), 0), 40000);
+}
+
+TEST(ReductionTest, Variance) {
+    array a = iota({2, 3}, dtype::float64);
+    array v = var(a, axes_t{1});
+    EXPECT_DOUBLE_EQ(at<double>(v, 0), 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(at<double>(stddev(a, axes_t{1}, false, 1), 1), 1.0);
+}
+
+TEST(ReductionTest, Errors) {
+    array a = iota({2, 3}, dtype::float32);
+    EXPECT_THROW(sum(a, axes_t{2}), dimension_error);
+    EXPECT_THROW(sum(a, axes_t{0, -2}), dimension_error);
+    EXPECT_THROW(amax(iota({0}, dtype::float32)), dimension_error);
+    EXPECT_THROW(argmax(iota({2, 0}, dtype::float32), 1), dimension_error);
+    EXPECT_EQ(at<float>(sum(iota({0}, dtype::float32)), 0), 0.0f);
+    EXPECT_EQ(at<float>(prod(iota({0}, dtype::float32)), 0), 1.0f);
+    EXPECT_TRUE(std::isnan(at<float>(mean(iota({0}, dtype::float32)), 0)));
+}
+
+}  // namespace
+}  // namespace chainerx
