@@ -34,7 +34,8 @@ public:
     static array from_data(shape_t shape, strides_t strides, chainerx::dtype type, device& dev, std::shared_ptr<void> data,
                            int64_t offset = 0) {
         array a;
-        a.body_ = std::make_shared<array_body>(array_body{shape, strides, offset, type, &dev, std::move(data), nullptr});
+        a.body_ = std::allocate_shared<array_body>(pooled_allocator<array_body>{},
+                                                   array_body{shape, strides, offset, type, &dev, std::move(data), nullptr});
         return a;
     }
 

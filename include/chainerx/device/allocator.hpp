@@ -120,4 +120,17 @@ private:
     size_t cached_bytes_ = 0;
 };
 
+// A standard allocator over the caching allocator, for the small bookkeeping objects every op
+// creates (array bodies, shared_ptr control blocks): they then cost no malloc/free either.
+template <class T>
+struct pooled_allocator {
+    using value_type = T;
+    pooled_allocator() = default;
+    template <class U>
+    pooled_allocator(const pooled_allocator<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(caching_host_allocator::instance().allocate(n * sizeof(T))); }
+    void deallocate(T* p, size_t n) { caching_host_allocator::instance().deallocate(p, n * sizeof(T)); }
+    friend bool operator==(const pooled_allocator&, const pooled_allocator&) { return true; }
+};
+
 }  // namespace chainerx

@@ -92,9 +92,9 @@ public:
 
     std::shared_ptr<void> allocate(size_t bytes) override {
         auto& pool = caching_host_allocator::instance();
-        return std::shared_ptr<void>(pool.allocate(bytes), [bytes](void* p) {
-            caching_host_allocator::instance().deallocate(p, bytes);
-        });
+        return std::shared_ptr<void>(
+            pool.allocate(bytes), [bytes](void* p) { caching_host_allocator::instance().deallocate(p, bytes); },
+            pooled_allocator<char>{});
     }
     void copy_to_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
     void copy_from_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }

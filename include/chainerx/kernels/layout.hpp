@@ -47,19 +47,24 @@ inline strides_t strides_in_order(const shape_t& shape, const dims& order, int64
 inline strides_t numpy_output_strides(const shape_t& shape, const strides_t* input_strides,
                                       const int64_t* input_itemsizes, int num_inputs, int64_t itemsize) {
     int ndim = shape.size();
+    // NumPy looks at each input before broadcasting, so broadcast (stride 0) axes are skipped, as
+    // are length-1 axes (NumPy's contiguity flags ignore them).
     bool all_c = true, all_f = true;
-    for (int k = 0; k < num_inputs; ++k) {
-        // NumPy looks at each input before broadcasting: drop the broadcast (stride 0) axes.
-        shape_t own_shape;
-        strides_t own_strides;
+    for (int k = 0; k < num_inputs && (all_c || all_f); ++k) {
+        int64_t expected_c = input_itemsizes[k], expected_f = input_itemsizes[k];
         for (int i = 0; i < ndim; ++i) {
-            if (input_strides[k][i] == 0) continue;
-            own_shape.push_back(shape[i]);
-            own_strides.push_back(input_strides[k][i]);
+            int j = ndim - 1 - i;
+            if (shape[j] != 1 && input_strides[k][j] != 0) {
+                all_c = all_c && input_strides[k][j] == expected_c;
+                expected_c *= shape[j];
+            }
+            if (shape[i] != 1 && input_strides[k][i] != 0) {
+                all_f = all_f && input_strides[k][i] == expected_f;
+                expected_f *= shape[i];
+            }
         }
-        all_c = all_c && is_c_contiguous(own_shape, own_strides, input_itemsizes[k]);
-        all_f = all_f && is_f_contiguous(own_shape, own_strides, input_itemsizes[k]);
     }
+    if (all_c) return shape.product() == 0 ? strides_t(ndim) : contiguous_strides(shape, itemsize);
     dims order(ndim);
     for (int i = 0; i < ndim; ++i) order[i] = all_f && !all_c ? i : ndim - 1 - i;
     if (!all_c && !all_f) {

@@ -81,10 +81,25 @@ struct prepared_inputs {
 template <int NumInputs>
 void prepare_inputs(prepared_inputs<NumInputs>& p, std::span<const operand> inputs, dtype compute, device& dev,
                     const char* op) {
-    shape_t shape;
-    for (const operand& o : inputs)
-        if (o.is_array()) shape = broadcast_shapes(shape, o.get_array().shape(), op);
-    p.shape = shape;
+    // The broadcast shape; inputs of one shape (the common case) need no broadcasting work.
+    const shape_t* common = nullptr;
+    bool same = true;
+    for (const operand& o : inputs) {
+        if (!o.is_array()) continue;
+        if (!common) {
+            common = &o.get_array().shape();
+        } else if (!(o.get_array().shape() == *common)) {
+            same = false;
+        }
+    }
+    if (common && same) {
+        p.shape = *common;
+    } else {
+        p.shape = shape_t();
+        for (const operand& o : inputs)
+            if (o.is_array()) p.shape = broadcast_shapes(p.shape, o.get_array().shape(), op);
+    }
+    const shape_t& shape = p.shape;
     int ndim = shape.size();
     for (int k = 0; k < NumInputs; ++k) {
         const operand& o = inputs[k];
