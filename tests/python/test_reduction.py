@@ -362,3 +362,15 @@ def test_cuda_not_implemented():
     a = chainerx.zeros((2, 3), 'float32', device='cuda:0')
     with pytest.raises(chainerx.NotImplementedError, match='sum'):
         chainerx.sum(a)
+
+
+@pytest.mark.parametrize('name', ['amax', 'amin', 'all', 'any', 'argmax'])
+def test_large_bool(name):
+    # Boolean accumulators written by several threads at once.
+    values = numpy.zeros((4, 1 << 18), bool)
+    values[1, 1000] = True
+    values[2] = True
+    values[3, -1] = True
+    _check(OPS[name], values, None, False)
+    _check(OPS[name], values, 1, False)
+    _check(OPS[name], values.T.copy(), 0, False)

@@ -13,18 +13,19 @@
 // The axes are simplified first (length-1 axes dropped, output axes ordered by the output's layout,
 // reduced axes ordered by stride unless the op needs positions, adjacent axes merged). Then one of
 // three strategies runs:
-// - few outputs (a full reduction, or fewer outputs than a few per thread): the reduced range is
-//   split across threads and the partial results combined in order;
 // - outputs whose innermost axis is contiguous in the input while the reduced axes are not (a sum
 //   over axis 0 of a C-contiguous matrix): blocks of outputs accumulate row by row, vectorized
-//   across outputs;
+//   across outputs, reading the input sequentially; threads take blocks, or shares of the reduced
+//   range when there are few blocks;
+// - otherwise, few outputs (a full reduction, or fewer outputs than a few per thread): the reduced
+//   range is split across threads and the partial results combined in order;
 // - otherwise each output reduces its own sub-space, outputs in parallel.
 // A contiguous run of reduced elements is summed pairwise (as NumPy does) over blocks that keep
 // several independent accumulators, so that the compiler vectorizes the loop.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <numeric>
-#include <vector>
 
 #include "chainerx/core/array.hpp"
 #include "chainerx/kernels/parallel.hpp"
@@ -245,7 +246,9 @@ void write_output(const Op& op, char* out, typename Op::acc_type acc, int64_t n)
 template <class Op>
 void reduce_split(const Op& op, const reduction_loop& loop, int threads) {
     using Acc = typename Op::acc_type;
-    std::vector<Acc> partial(static_cast<size_t>(threads * loop.out_size), op.identity());
+    // Not std::vector: its bool specialization packs bits, which threads cannot write concurrently.
+    std::unique_ptr<Acc[]> partial(new Acc[static_cast<size_t>(threads * loop.out_size)]);
+    for (int64_t i = 0; i < threads * loop.out_size; ++i) partial[i] = op.identity();
     auto body = [&](int t, int nt) {
         offset_walker<2> walker{loop.out_ndim, loop.out_shape, {loop.out_in_strides, loop.out_out_strides}, {}, {}};
         walker.seek(0);
@@ -273,47 +276,89 @@ void reduce_split(const Op& op, const reduction_loop& loop, int threads) {
 }
 
 // Strategy 2: the innermost output axis is contiguous in the input; blocks of outputs accumulate
-// one reduced position at a time, vectorized across the block.
+// one reduced position at a time, vectorized across the block, reading the input sequentially.
+// With fewer blocks than threads, the threads split the reduced range and combine their results.
 template <class Op>
 void reduce_rows(const Op& op, const reduction_loop& loop) {
     using In = typename Op::in_type;
     using Acc = typename Op::acc_type;
-    constexpr int64_t block = 512;
+    constexpr int64_t max_block = 4096;
     int inner = loop.out_ndim - 1;
     int64_t extent = loop.out_shape[inner];
-    int64_t blocks_per_row = (extent + block - 1) / block;
-    int64_t rows = loop.out_size / extent;
+    int64_t blocks_per_row = (extent + max_block - 1) / max_block;
+    int64_t block = (extent + blocks_per_row - 1) / blocks_per_row;
+    int64_t num_blocks = loop.out_size / extent * blocks_per_row;
     int64_t out_stride = loop.out_out_strides[inner];
-    int64_t work_per_block = std::min(extent, block) * loop.red_size;
-    int64_t threshold = std::max<int64_t>(parallel_threshold / std::max<int64_t>(work_per_block, 1), 1);
-    parallel_for(rows * blocks_per_row, threshold, [&](int64_t b, int64_t e) {
-        Acc acc[block];
 #if defined(CHAINERX_REDUCE_AVX2_CLONES)
-        const bool avx2 = cpu_has_avx2();
+    const bool avx2 = cpu_has_avx2();
 #endif
-        offset_walker<2> row_walker{inner, loop.out_shape, {loop.out_in_strides, loop.out_out_strides}, {}, {}};
+    // Accumulates reduced positions [r0, r1) of block blk into acc.
+    auto accumulate_block = [&](Acc* acc, int64_t blk, int64_t r0, int64_t r1) {
+        offset_walker<1> row_walker{inner, loop.out_shape, {loop.out_in_strides}, {}, {}};
+        row_walker.seek(blk / blocks_per_row);
+        int64_t j0 = blk % blocks_per_row * block;
+        int64_t len = std::min(block, extent - j0);
+        const char* base = loop.in + row_walker.offset[0] + j0 * static_cast<int64_t>(sizeof(In));
+        for (int64_t j = 0; j < len; ++j) acc[j] = op.identity();
         offset_walker<1> red_walker{loop.red_ndim, loop.red_shape, {loop.red_strides}, {}, {}};
-        for (int64_t blk = b; blk < e; ++blk) {
-            row_walker.seek(blk / blocks_per_row);
-            int64_t j0 = blk % blocks_per_row * block;
-            int64_t len = std::min(block, extent - j0);
-            const char* base = loop.in + row_walker.offset[0] + j0 * static_cast<int64_t>(sizeof(In));
-            for (int64_t j = 0; j < len; ++j) acc[j] = op.identity();
-            red_walker.seek(0);
-            for (int64_t r = 0; r < loop.red_size; ++r, red_walker.next()) {
-                const In* p = reinterpret_cast<const In*>(base + red_walker.offset[0]);
+        red_walker.seek(r0);
+        for (int64_t r = r0; r < r1; ++r, red_walker.next()) {
+            const In* p = reinterpret_cast<const In*>(base + red_walker.offset[0]);
 #if defined(CHAINERX_REDUCE_AVX2_CLONES)
-                if (avx2) {
-                    accumulate_row_avx2(op, acc, p, len, r);
-                    continue;
-                }
-#endif
-                accumulate_row(op, acc, p, len, r);
+            if (avx2) {
+                accumulate_row_avx2(op, acc, p, len, r);
+                continue;
             }
-            char* out = loop.out + row_walker.offset[1] + j0 * out_stride;
-            for (int64_t j = 0; j < len; ++j) write_output(op, out + j * out_stride, acc[j], loop.red_size);
+#endif
+            accumulate_row(op, acc, p, len, r);
         }
-    });
+    };
+    auto write_block = [&](const Acc* acc, int64_t blk) {
+        offset_walker<1> row_walker{inner, loop.out_shape, {loop.out_out_strides}, {}, {}};
+        row_walker.seek(blk / blocks_per_row);
+        int64_t j0 = blk % blocks_per_row * block;
+        int64_t len = std::min(block, extent - j0);
+        char* out = loop.out + row_walker.offset[0] + j0 * out_stride;
+        for (int64_t j = 0; j < len; ++j) write_output(op, out + j * out_stride, acc[j], loop.red_size);
+    };
+    int threads = max_threads();
+    int64_t work = loop.out_size * loop.red_size;
+    if (num_blocks >= 2 * static_cast<int64_t>(threads) || threads == 1 || work < parallel_threshold ||
+        loop.red_size < 2 * static_cast<int64_t>(threads)) {
+        int64_t work_per_block = block * loop.red_size;
+        int64_t threshold = std::max<int64_t>(parallel_threshold / std::max<int64_t>(work_per_block, 1), 1);
+        parallel_for(num_blocks, threshold, [&](int64_t b, int64_t e) {
+            std::unique_ptr<Acc[]> acc(new Acc[static_cast<size_t>(block)]);
+            for (int64_t blk = b; blk < e; ++blk) {
+                accumulate_block(acc.get(), blk, 0, loop.red_size);
+                write_block(acc.get(), blk);
+            }
+        });
+        return;
+    }
+    // Few blocks: every thread takes a share of the reduced range of every block.
+    std::unique_ptr<Acc[]> storage(new Acc[static_cast<size_t>(threads * num_blocks * block)]);
+    Acc* partial = storage.get();
+    for (int64_t i = 0; i < threads * num_blocks * block; ++i) partial[i] = op.identity();
+    auto body = [&](int t, int nt) {
+        int64_t r0 = loop.red_size * t / nt, r1 = loop.red_size * (t + 1) / nt;
+        for (int64_t blk = 0; blk < num_blocks; ++blk)
+            accumulate_block(partial + (t * num_blocks + blk) * block, blk, r0, r1);
+    };
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(threads)
+    body(omp_get_thread_num(), omp_get_num_threads());
+#else
+    body(0, 1);
+#endif
+    for (int64_t blk = 0; blk < num_blocks; ++blk) {
+        Acc* acc = partial + blk * block;
+        for (int t = 1; t < threads; ++t) {
+            const Acc* other = partial + (t * num_blocks + blk) * block;
+            for (int64_t j = 0; j < block; ++j) acc[j] = op.combine(acc[j], other[j]);
+        }
+        write_block(acc, blk);
+    }
 }
 
 // Strategy 3: outputs in parallel, each reducing its whole sub-space.
@@ -346,20 +391,18 @@ void reduce_native(const Op& op, const reduction_loop& loop) {
     }
     int64_t work = loop.out_size * loop.red_size;
     int threads = max_threads();
-    if (loop.out_size < 8 * static_cast<int64_t>(threads)) {
-        // Threads share each output's reduced range when there is enough of it.
-        int64_t share = std::max<int64_t>(parallel_threshold / 2, 1);
-        int nt = static_cast<int>(std::clamp<int64_t>(loop.red_size / share, 1, threads));
-        if (work < parallel_threshold) nt = 1;
-        detail::reduce_split(op, loop, nt);
-        return;
-    }
     bool rows = loop.out_ndim > 0 && loop.red_ndim > 0 && loop.red_size > 1 &&
                 loop.out_in_strides[loop.out_ndim - 1] == static_cast<int64_t>(sizeof(In)) &&
                 loop.red_strides[loop.red_ndim - 1] != static_cast<int64_t>(sizeof(In)) &&
                 loop.out_shape[loop.out_ndim - 1] >= 8;
     if (rows) {
         detail::reduce_rows(op, loop);
+    } else if (loop.out_size < 8 * static_cast<int64_t>(threads)) {
+        // Threads share each output's reduced range when there is enough of it.
+        int64_t share = std::max<int64_t>(parallel_threshold / 2, 1);
+        int nt = static_cast<int>(std::clamp<int64_t>(loop.red_size / share, 1, threads));
+        if (work < parallel_threshold) nt = 1;
+        detail::reduce_split(op, loop, nt);
     } else {
         detail::reduce_each(op, loop);
     }
