@@ -36,6 +36,11 @@ UNARY = [
     ('expand_dims', lambda x: chainerx.expand_dims(x, 1), (-1, 1)), ('copy', chainerx.copy, (-1, 1)),
     ('astype', lambda x: x.astype('float64') * 2, (-1, 1)),
     ('clip', lambda x: chainerx.clip(x, -0.5, 0.5), (-1, 1)),
+    ('sum', lambda x: chainerx.sum(x), (-1, 1)), ('sum_axis', lambda x: x.sum(axis=1), (-1, 1)),
+    ('sum_keepdims', lambda x: chainerx.sum(x, axis=0, keepdims=True), (-1, 1)),
+    ('mean', lambda x: x.mean(axis=(0, 1)), (-1, 1)), ('mean_axis', lambda x: chainerx.mean(x, axis=-1), (-1, 1)),
+    ('amax', lambda x: chainerx.amax(x, axis=1), (-1, 1)), ('amin', lambda x: x.min(), (-1, 1)),
+    ('var', lambda x: chainerx.var(x, axis=1), (-1, 1)), ('std', lambda x: chainerx.std(x, axis=0), (-1, 1)),
 ]
 
 BINARY = [
@@ -60,7 +65,8 @@ def test_unary_gradients(name, func, domain, dtype):
     gy = random_array(y.shape, y.dtype, seed=2)
     chainerx.check_backward(func, (x,), (gy,), **TOLERANCES[dtype])
     if name in ('absolute', 'fabs', 'clip', 'negative', 'reshape', 'transpose', 'getitem', 'broadcast_to',
-                'expand_dims', 'copy', 'astype'):
+                'expand_dims', 'copy', 'astype', 'sum', 'sum_axis', 'sum_keepdims', 'mean', 'mean_axis', 'amax',
+                'amin'):
         return  # piecewise linear: the second derivative is zero and checked by the linear rows below
     ggx = random_array(x.shape, dtype, seed=3)
     chainerx.check_double_backward(func, (x,), (gy,), (ggx,), **DOUBLE_TOLERANCES[dtype])
@@ -79,6 +85,16 @@ def test_binary_gradients(name, func, domain_a, domain_b, dtype, shapes):
         return
     gga, ggb = random_array(a.shape, dtype, seed=4), random_array(b.shape, dtype, seed=5)
     chainerx.check_double_backward(func, (a, b), (gy,), (gga, ggb), **DOUBLE_TOLERANCES[dtype])
+
+
+def test_loss_of_a_small_network():
+    x = random_array((4, 3), 'float64', seed=1)
+    w = random_array((3, 2), 'float64', seed=2)
+
+    def loss(x, w):
+        h = chainerx.tanh((x.reshape(4, 3, 1) * w).sum(axis=1))
+        return chainerx.mean(h * h)
+    chainerx.check_backward(loss, (x, w), (chainerx.array(1.0, 'float64'),), eps=1e-6, atol=1e-6, rtol=1e-6)
 
 
 def test_scalar_operands():

@@ -273,19 +273,85 @@ inline std::optional<axes_t> single_axis(std::optional<int64_t> axis) {
     array name(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {     \
         return detail::reduce_with<op>(#name, a, axis, keepdims, needs_elements);                             \
     }
-CHAINERX_REDUCTION_ROUTINE(sum, reduce_ops::sum, false)
 CHAINERX_REDUCTION_ROUTINE(prod, reduce_ops::prod, false)
-CHAINERX_REDUCTION_ROUTINE(amax, reduce_ops::amax, true)
-CHAINERX_REDUCTION_ROUTINE(amin, reduce_ops::amin, true)
 CHAINERX_REDUCTION_ROUTINE(all, reduce_ops::all, false)
 CHAINERX_REDUCTION_ROUTINE(any, reduce_ops::any, false)
 #undef CHAINERX_REDUCTION_ROUTINE
 
+namespace detail {
+// The shape of a reduction's result with keepdims, to broadcast gradients back to the input.
+inline shape_t kept_shape(const array& a, const std::optional<axes_t>& axis) {
+    shape_t shape = a.shape();
+    if (!axis) {
+        for (int i = 0; i < shape.size(); ++i) shape[i] = 1;
+    } else {
+        for (int64_t ax : *axis) shape[normalize_axis(ax, a.ndim(), "reduction")] = 1;
+    }
+    return shape;
+}
+// A reduction's output gradient broadcast back over the reduced axes.
+inline array broadcast_back(const array& gy, const shape_t& kept, const shape_t& shape) {
+    return broadcast_to(reshape(gy, kept), shape);
+}
+}  // namespace detail
+
+template <class = void>
+array sum(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {
+    array out = detail::reduce_with<reduce_ops::sum>("sum", a, axis, keepdims, false);
+    if (a.body()->graph) {
+        shape_t kept = detail::kept_shape(a, axis), shape = a.shape();
+        record_op("sum", {&a}, {&out}, [kept, shape](const std::vector<array>& gy) {
+            return std::vector<array>{detail::broadcast_back(gy[0], kept, shape)};
+        });
+    }
+    return out;
+}
+
+namespace detail {
+// amax/amin: the gradient flows to the elements equal to the extreme value.
+template <template <class> class Op>
+array extreme(const char* name, const array& a, const std::optional<axes_t>& axis, bool keepdims) {
+    array out = reduce_with<Op>(name, a, axis, keepdims, true);
+    if (a.body()->graph) {
+        shape_t kept = kept_shape(a, axis);
+        array value = as_grad_stopped(out);  // a constant of the mask: no cycle through the output
+        array input = as_grad_stopped(a);
+        record_op(name, {&a}, {&out}, [kept, value, input](const std::vector<array>& gy) {
+            array mask = equal(input, broadcast_back(value, kept, input.shape()));
+            array zero = zeros({}, gy[0].dtype(), gy[0].get_device());
+            return std::vector<array>{where(mask, broadcast_back(gy[0], kept, input.shape()), zero)};
+        });
+    }
+    return out;
+}
+}  // namespace detail
+
+template <class = void>
+array amax(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {
+    return detail::extreme<reduce_ops::amax>("amax", a, axis, keepdims);
+}
+template <class = void>
+array amin(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {
+    return detail::extreme<reduce_ops::amin>("amin", a, axis, keepdims);
+}
+
 // Arithmetic mean; bool and integers give float64.
 template <class = void>
 array mean(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {
-    array result = detail::reduce_with<reduce_ops::mean>("mean", a, axis, keepdims);
-    return astype(result, is_float(a.dtype()) ? a.dtype() : dtype::float64, false);
+    array result;
+    {
+        no_backprop_mode no_record(a.get_device().get_context());
+        result = astype(detail::reduce_with<reduce_ops::mean>("mean", a, axis, keepdims),
+                        is_float(a.dtype()) ? a.dtype() : dtype::float64, false);
+    }
+    if (a.body()->graph) {
+        shape_t kept = detail::kept_shape(a, axis), shape = a.shape();
+        double count = static_cast<double>(a.size()) / static_cast<double>(std::max<int64_t>(kept.product(), 1));
+        record_op("mean", {&a}, {&result}, [kept, shape, count](const std::vector<array>& gy) {
+            return std::vector<array>{true_divide(detail::broadcast_back(gy[0], kept, shape), count)};
+        });
+    }
+    return result;
 }
 
 template <class = void>
@@ -358,14 +424,40 @@ array variance(const char* name, const array& a, const std::optional<axes_t>& ax
 }  // namespace detail
 
 // Variance and standard deviation (NumPy's ddof: the divisor is n - ddof).
+namespace detail {
+// var and std, recorded with gradients written with mean (so they differentiate again):
+// d var = 2 (x - mean) / (n - ddof); d std = (x - mean) / ((n - ddof) std).
+template <class = void>
+array variance_recorded(const char* name, const array& a, const std::optional<axes_t>& axis, bool keepdims,
+                        int64_t ddof, bool root) {
+    array out = variance<>(name, a, axis, keepdims, ddof, root);
+    if (a.body()->graph) {
+        shape_t kept = kept_shape(a, axis);
+        double divisor = static_cast<double>(a.size()) / static_cast<double>(std::max<int64_t>(kept.product(), 1)) -
+                         static_cast<double>(ddof);
+        array input = a;
+        record_op(name, {&a}, {&out}, [=](const std::vector<array>& gy) {
+            array centered = subtract(input, mean(input, axis, true));
+            array g = broadcast_back(gy[0], kept, input.shape());
+            if (root) {
+                array sd = broadcast_back(variance_recorded(name, input, axis, true, ddof, true), kept, input.shape());
+                return std::vector<array>{true_divide(multiply(g, centered), multiply(sd, divisor))};
+            }
+            return std::vector<array>{multiply(g, multiply(centered, 2.0 / divisor))};
+        });
+    }
+    return out;
+}
+}  // namespace detail
+
 template <class = void>
 array var(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false, int64_t ddof = 0) {
-    return detail::variance<>("var", a, axis, keepdims, ddof, false);
+    return detail::variance_recorded<>("var", a, axis, keepdims, ddof, false);
 }
 template <class = void>
 array stddev(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false,
              int64_t ddof = 0) {
-    return detail::variance<>("std", a, axis, keepdims, ddof, true);
+    return detail::variance_recorded<>("std", a, axis, keepdims, ddof, true);
 }
 
 }  // namespace chainerx
