@@ -5,23 +5,12 @@ A ratio below 1 means chainerx is faster. Timings are medians of repeated runs i
 """
 import argparse
 import os
-import statistics
-import timeit
 
 import numpy
 
 import chainerx
-
-try:
-    import torch
-except ImportError:
-    torch = None
-
-
-def measure(fn, number):
-    fn()  # warm up (allocator, caches)
-    runs = timeit.repeat(fn, number=number, repeat=7)
-    return statistics.median(runs) / number
+from _timing import measure, torch
+from _timing import report as _report
 
 
 def cases(size):
@@ -44,11 +33,7 @@ def cases(size):
 
 
 def report(label, chx_time, np_time, torch_time):
-    line = '{:<34} chainerx {:9.3f} us   numpy {:9.3f} us   ratio {:5.2f}'.format(
-        label, chx_time * 1e6, np_time * 1e6, chx_time / np_time)
-    if torch_time is not None:
-        line += '   torch {:9.3f} us   ratio {:5.2f}'.format(torch_time * 1e6, chx_time / torch_time)
-    print(line)
+    _report(label, chx_time, np_time, torch_time, unit='us', width=34)
 
 
 def main():

@@ -14,51 +14,17 @@
 #endif
 
 #include "chainerx/chainerx.hpp"
+#include "test_util.hpp"
 
 namespace chainerx {
 namespace {
 
-using values_t = std::vector<double>;
+using namespace chainerx::testing;
+using chainerx::testing::make;  // overloaded below
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-// A new C-contiguous array holding `values` converted to `type`.
-array make(const shape_t& shape, dtype type, const values_t& values) {
-    array a = empty(shape, type);
-    EXPECT_EQ(a.size(), static_cast<int64_t>(values.size()));
-    dispatch_dtype(type, [&]<class T>() {
-        T* p = static_cast<T*>(a.raw_data());
-        for (size_t i = 0; i < values.size(); ++i) p[i] = value_cast<T>(values[i]);
-    });
-    return a;
-}
 array make(dtype type, const values_t& values) { return make({static_cast<int64_t>(values.size())}, type, values); }
-
-array iota(const shape_t& shape, dtype type = dtype::int32) {
-    values_t v(static_cast<size_t>(shape.product()));
-    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i);
-    return make(shape, type, v);
-}
-
-// The elements in C order, read through the strides (independent of the library's kernels).
-values_t to_values(const array& a) {
-    values_t out;
-    if (a.size() == 0) return out;
-    dispatch_dtype(a.dtype(), [&]<class T>() {
-        std::vector<int64_t> index(a.ndim(), 0);
-        const char* base = static_cast<const char*>(a.raw_data());
-        for (int64_t n = 0; n < a.size(); ++n) {
-            int64_t offset = 0;
-            for (int i = 0; i < a.ndim(); ++i) offset += index[i] * a.strides()[i];
-            out.push_back(value_cast<double>(*reinterpret_cast<const T*>(base + offset)));
-            for (int i = a.ndim() - 1; i >= 0; --i) {
-                if (++index[i] < a.shape()[i]) break;
-                index[i] = 0;
-            }
-        }
-    });
-    return out;
-}
 
 double tolerance(dtype type) {
     switch (type) {
