@@ -54,13 +54,14 @@ struct base {
     using acc_type = Acc;
     using out_type = Out;
     static constexpr bool uses_index = false;
+    // Most reductions read each element as the accumulator type.
+    Acc map(In x, int64_t) const { return value_cast<Acc>(x); }
 };
 
 template <class T>
 struct sum : base<T, sum_acc_t<T>, sum_out_t<T>> {
     using Acc = sum_acc_t<T>;
     Acc identity() const { return Acc(0); }
-    Acc map(T x, int64_t) const { return value_cast<Acc>(x); }
     Acc combine(Acc a, Acc b) const { return wrap_add(a, b); }
     sum_out_t<T> finalize(Acc a, int64_t) const { return value_cast<sum_out_t<T>>(a); }
 };
@@ -69,7 +70,6 @@ template <class T>
 struct prod : base<T, sum_acc_t<T>, sum_out_t<T>> {
     using Acc = sum_acc_t<T>;
     Acc identity() const { return Acc(1); }
-    Acc map(T x, int64_t) const { return value_cast<Acc>(x); }
     Acc combine(Acc a, Acc b) const { return wrap_mul(a, b); }
     sum_out_t<T> finalize(Acc a, int64_t) const { return value_cast<sum_out_t<T>>(a); }
 };
@@ -78,7 +78,6 @@ template <class T>
 struct mean : base<T, mean_acc_t<T>, mean_out_t<T>> {
     using Acc = mean_acc_t<T>;
     Acc identity() const { return Acc(0); }
-    Acc map(T x, int64_t) const { return value_cast<Acc>(x); }
     Acc combine(Acc a, Acc b) const { return a + b; }
     mean_out_t<T> finalize(Acc a, int64_t n) const { return value_cast<mean_out_t<T>>(a / static_cast<Acc>(n)); }
 };
