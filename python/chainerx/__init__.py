@@ -63,6 +63,7 @@ from chainerx import _array  # NOQA  (repr, pickling, tolist, clip on ndarray)
 from chainerx import _creation  # NOQA
 from chainerx._creation import (  # NOQA
     asanyarray, fromfile, fromfunction, fromiter, fromstring, loadtxt)
+from chainerx import linalg  # NOQA
 from chainerx import random  # NOQA
 from chainerx import testing  # NOQA
 

@@ -1,12 +1,46 @@
-"""Random arrays: NumPy's generators, then chainerx.array (as ChainerX)."""
-import numpy
+"""Random arrays from chainerx's counter-based generator (Philox4x32-10).
+
+NumPy-compatible signatures; the default dtype is float64 as NumPy's (and ChainerX's, which returned
+NumPy's float64 samples). The same seed gives the same arrays on every run and thread count.
+"""
+import numbers
 
 from chainerx import _core
 
 
-def normal(*args, device=None, **kwargs):
-    return _core.array(numpy.random.normal(*args, **kwargs), copy=False, device=device)
+def _is_scalar(value):
+    return isinstance(value, numbers.Number) or (hasattr(value, 'ndim') and value.ndim == 0
+                                                 and not isinstance(value, _core.ndarray))
 
 
-def uniform(*args, device=None, **kwargs):
-    return _core.array(numpy.random.uniform(*args, **kwargs), copy=False, device=device)
+def normal(loc=0.0, scale=1.0, size=None, dtype=None, device=None):
+    """Samples of N(loc, scale**2); loc and scale may be arrays (broadcast with size)."""
+    if _is_scalar(loc) and _is_scalar(scale):
+        return _core._random_normal(float(loc), float(scale), size, dtype, device)
+    loc = _core.asarray(loc, device=device)
+    scale = _core.asarray(scale, device=device)
+    if bool((scale < 0).any()):
+        raise ValueError('normal: scale must be non-negative')
+    shape = _broadcast_shape(size, loc, scale)
+    z = _core._random_normal(0.0, 1.0, shape, dtype, device)
+    return (z * scale + loc).astype(z.dtype)
+
+
+def uniform(low=0.0, high=1.0, size=None, dtype=None, device=None):
+    """Samples uniform on [low, high); low and high may be arrays (broadcast with size)."""
+    if _is_scalar(low) and _is_scalar(high):
+        return _core._random_uniform(float(low), float(high), size, dtype, device)
+    low = _core.asarray(low, device=device)
+    high = _core.asarray(high, device=device)
+    shape = _broadcast_shape(size, low, high)
+    u = _core._random_uniform(0.0, 1.0, shape, dtype, device)
+    return (u * (high - low) + low).astype(u.dtype)
+
+
+def seed(seed=None):
+    """Seeds the default generator (None: from the operating system's entropy)."""
+    _core._random_seed(seed)
+
+
+def _broadcast_shape(size, a, b):
+    return size if size is not None else (a + b).shape

@@ -112,45 +112,12 @@ nb::object item(const array& a, const char* op) {
     if (a.size() != 1)
         throw_error<dimension_error>(op, ": only arrays of size 1 can be converted to Python scalars, got shape ",
                                      a.shape());
-    alignas(8) char value[8];
-    a.get_device().copy_to_host(value, a.raw_data(), a.itemsize());
-    return dispatch_dtype(a.dtype(), [&]<class T>() -> nb::object {
-        T v;
-        std::memcpy(&v, value, sizeof(T));
-        if constexpr (std::is_same_v<T, bool>) return nb::bool_(v);
-        else if constexpr (std::is_integral_v<T>) return nb::int_(static_cast<int64_t>(v));
-        else return nb::float_(static_cast<double>(static_cast<float>(v)));
-    });
-}
-
-std::vector<index_item> to_index(nb::handle key) {
-    std::vector<index_item> items;
-    auto add = [&](nb::handle k) {
-        PyObject* o = k.ptr();
-        if (o == Py_None) {
-            items.push_back(index_item::new_axis());
-        } else if (o == Py_Ellipsis) {
-            items.push_back(index_item::ellipsis());
-        } else if (PySlice_Check(o)) {
-            auto part = [](nb::handle v) -> std::optional<int64_t> {
-                if (v.is_none()) return std::nullopt;
-                return nb::cast<int64_t>(v);
-            };
-            items.push_back(index_item::slice(part(k.attr("start")), part(k.attr("stop")), part(k.attr("step"))));
-        } else if (!PyBool_Check(o) && (PyLong_Check(o) || PyIndex_Check(o)) && !nb::isinstance<array>(k)) {
-            items.push_back(index_item::integer(nb::cast<int64_t>(nb::int_(k))));
-        } else {
-            throw_error<index_error>("only integers, slices (`:`), ellipsis (`...`) and chainerx.newaxis (`None`) are "
-                                     "valid indices, got ",
-                                     nb::cast<std::string>(nb::repr(k)));
-        }
-    };
-    if (nb::isinstance<nb::tuple>(key)) {
-        for (nb::handle k : key) add(k);
-    } else {
-        add(key);
+    scalar value = as_scalar(a);
+    switch (value.kind()) {
+        case dtype_kind::bool_: return nb::bool_(value.to<bool>());
+        case dtype_kind::float_: return nb::float_(value.to<double>());
+        default: return nb::int_(value.to<int64_t>());
     }
-    return items;
 }
 
 // Shape arguments given as f(2, 3) or f((2, 3)).
@@ -284,7 +251,8 @@ array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev
 }
 
 void init_array(nb::module_& m) {
-    auto cls = nb::class_<array>(m, "ndarray", nb::type_slots(array_slots), "An n-dimensional array on a device.");
+    auto cls = nb::class_<array>(m, "ndarray", nb::type_slots(array_slots), nb::is_weak_referenceable(),
+                                 "An n-dimensional array on a device.");
     cls.def("__init__",
             [](array* self, nb::handle shape, nb::handle type, nb::handle dev) {
                 new (self) array(empty(to_shape(shape), to_dtype(type), to_device(dev)));
@@ -340,19 +308,6 @@ void init_array(nb::module_& m) {
             if (nb::try_cast<device*>(d, dev) && dev) return copy_to_device(a, *dev);
             return copy_to_device(a, get_default_context().get_device(nb::cast<std::string>(d), index.value_or(-1)));
         }, nb::arg("device"), nb::arg("index") = nb::none())
-        .def("__getitem__", [](const array& a, nb::handle key) {
-            auto items = to_index(key);
-            return at(a, items);
-        }, nb::arg("key").none())
-        .def("__setitem__", [](const array& a, nb::handle key, nb::handle value) {
-            auto items = to_index(key);
-            array target = at(a, items);
-            if (auto s = to_scalar(value)) {
-                fill(target, *s);
-            } else {
-                copy_into(target, to_array(value, std::nullopt, false, &a.get_device()));
-            }
-        }, nb::arg("key").none(), nb::arg("value").none())
         .def("__dlpack__", [](const array& a, nb::kwargs) {
             // An unversioned DLPack capsule, which every consumer accepts.
             return nb::cast(as_nb_ndarray<>(a, dlpack_dtype(a.dtype())));

@@ -222,7 +222,6 @@ void init_autograd(nb::module_& m) {
           nb::arg("loss_scale").none() = nb::none());
     m.def("grad", [](nb::handle outputs, nb::handle inputs, nb::handle id, bool double_backprop, bool set_grad_flag,
                      bool retain_grad, nb::handle grad_outputs, std::optional<double> loss_scale) {
-        (void)retain_grad;  // intermediate gradients are computed and returned either way
         std::vector<std::optional<array>> seeds;
         if (!grad_outputs.is_none()) {
             for (nb::handle g : grad_outputs) {
@@ -234,7 +233,7 @@ void init_autograd(nb::module_& m) {
             }
         }
         return grad(to_array_list(outputs), to_array_list(inputs), to_backprop_id(id), double_backprop, set_grad_flag,
-                    seeds, loss_scale);
+                    seeds, loss_scale, retain_grad);
     }, nb::arg("outputs"), nb::arg("inputs"), nb::arg("backprop_id").none() = nb::none(),
           nb::arg("enable_double_backprop") = false, nb::arg("set_grad") = false, nb::arg("retain_grad") = false,
           nb::arg("grad_outputs").none() = nb::none(), nb::arg("loss_scale").none() = nb::none());

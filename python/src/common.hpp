@@ -41,5 +41,10 @@ void init_math_unary(nb::module_& m);
 void init_math_binary(nb::module_& m);
 void init_reduction(nb::module_& m);
 void init_autograd(nb::module_& m);
+void init_linalg(nb::module_& m);
+void init_manipulation(nb::module_& m);
+void init_indexing(nb::module_& m);
+void init_activation(nb::module_& m);
+void init_connection(nb::module_& m);
 
 }  // namespace chainerx::python

@@ -4,6 +4,8 @@
 
 namespace chainerx::python {
 
+void init_rnn(nb::module_& m);
+
 namespace {
 // Python objects cached for the life of the process are leaked on purpose: static nb::objects
 // would be released after the interpreter has shut down.
@@ -181,4 +183,10 @@ NB_MODULE(_core, m) {
     init_math_binary(m);
     init_reduction(m);
     init_autograd(m);
+    init_linalg(m);
+    init_manipulation(m);
+    init_indexing(m);
+    init_activation(m);
+    init_connection(m);
+    init_rnn(m);
 }

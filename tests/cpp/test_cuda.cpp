@@ -10,7 +10,7 @@
 
 #include "chainerx/chainerx.hpp"
 #include "chainerx/routines/math.hpp"
-#include "../../cuda/op_list.hpp"  // the X-macro lists of ops with CUDA kernels
+#include "chainerx/kernels/cuda_op_list.hpp"  // the X-macro lists of ops with CUDA kernels
 
 namespace {
 

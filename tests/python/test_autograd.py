@@ -1,4 +1,6 @@
+import gc
 import threading
+import weakref
 
 import numpy
 import pytest
@@ -155,6 +157,14 @@ def test_loss_scale_and_seed():
     x = chainerx.array([1.0, 2.0], 'float64').require_grad()
     (x * 3).backward(loss_scale=2.0)
     assert_allclose(x.grad, [6.0, 6.0])
+    # loss_scale multiplies given seeds too (an output's grad, grad_outputs).
+    x.cleargrad()
+    y = x * 3
+    y.grad = chainerx.array([1.0, 10.0], 'float64')
+    y.backward(loss_scale=2.0)
+    assert_allclose(x.grad, [6.0, 60.0])
+    gx, = chainerx.grad([x * 3], [x], grad_outputs=[chainerx.array([1.0, 10.0], 'float64')], loss_scale=0.5)
+    assert_allclose(gx, [1.5, 15.0])
 
 
 def test_multiple_graphs():
@@ -211,6 +221,18 @@ def test_grad_function():
         chainerx.grad([y], [x], grad_outputs=[chainerx.ones((3,), 'float64')])
 
 
+def test_grad_retain_grad_stores_every_gradient():
+    x = chainerx.array([1.0, 2.0], 'float64').require_grad()
+    h = x * 3
+    y = (h * h).sum()
+    gx, = chainerx.grad([y], [x], retain_grad=True)
+    assert_allclose(gx, [18.0, 36.0])
+    assert_allclose(h.grad, [6.0, 12.0])  # the intermediate array keeps its gradient
+    assert_allclose(x.grad, [18.0, 36.0])
+    gx, = chainerx.grad([y], [x])  # without retain_grad nothing new is stored
+    assert_allclose(h.grad, [6.0, 12.0])
+
+
 def test_double_backprop_through_grad():
     x = chainerx.array([0.5], 'float64').require_grad()
     gx, = chainerx.grad([x * x * x], [x], enable_double_backprop=True)
@@ -248,6 +270,21 @@ def test_deep_chain():
     y.backward()
     assert_allclose(x.grad, [1.0])
     del y  # freeing the 100,000-deep graph must not overflow the stack
+
+
+def test_dropping_the_outputs_frees_the_graph():
+    # The engine keeps no Python objects: once the user drops the outputs (and the gradients that
+    # refer to them), every array of the computation is gone. The C++ suite checks the nodes.
+    x = chainerx.array([0.5, 1.5], 'float32').require_grad()
+    h = chainerx.exp(x)
+    y = (h * x).sum()
+    y.backward(enable_double_backprop=True)
+    refs = [weakref.ref(a) for a in (h, y, x.grad)]
+    del h, y
+    x.cleargrad()
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]
+    assert x.grad is None
 
 
 def test_threads_build_separate_graphs():

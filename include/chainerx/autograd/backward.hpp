@@ -45,12 +45,15 @@ inline void accumulate(std::optional<array>& total, const array& g) {
     total = total ? add(*total, g) : g;
 }
 
-// Gradients of the given nodes; with set_grad, also stores them on arrays that require grad.
-// `stop_at` (if any) are nodes whose gradients are wanted and beyond which nothing is needed.
+// Gradients of the given nodes. With store_grads, also adds them to the stored gradients of arrays
+// that require grad; with retain_all, stores the gradient of every array the pass reaches (Chainer's
+// retain_grad: intermediate arrays then require grad too). `retain` are nodes whose gradients are
+// returned.
 inline std::map<array_node*, array> run_backward(const std::vector<array>& outputs,
                                                  const std::vector<std::optional<array>>& seeds,
                                                  const backprop_id& id, bool enable_double_backprop,
-                                                 bool store_grads, const std::vector<array_node*>& retain) {
+                                                 bool store_grads, const std::vector<array_node*>& retain,
+                                                 bool retain_all = false) {
     id.check_valid();
     std::map<array_node*, std::optional<array>> grads;
     std::vector<std::shared_ptr<array_node>> keep_alive;
@@ -93,7 +96,7 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
                 if (it != grads.end()) {
                     g = it->second;
                     bool wanted = std::find(retain.begin(), retain.end(), node.get()) != retain.end();
-                    if (!wanted && !(store_grads && node->grad_required)) grads.erase(it);  // free early
+                    if (!wanted && !retain_all && !(store_grads && node->grad_required)) grads.erase(it);  // free early
                 }
             }
             output_grads.push_back(g ? *g : zeros(op->output_shapes[i], op->output_dtypes[i], *op->dev));
@@ -111,11 +114,14 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
     std::map<array_node*, array> result;
     for (auto& [node, g] : grads) {
         if (!g) continue;
-        if (store_grads && node->grad_required) {
+        if ((store_grads && node->grad_required) || retain_all) {
             if (std::shared_ptr<array_body> body = node->body.lock()) {
                 array owner = array::from_body(body);
                 graph_entry* e = find_entry(owner, id);
-                if (e) {
+                if (e && retain_all) {
+                    node->grad_required = true;
+                    e->grad = *g;
+                } else if (e) {
                     if (e->grad) {
                         e->grad = add(*e->grad, *g);
                     } else {
@@ -131,14 +137,14 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
 }  // namespace detail
 
 // Computes gradients of `outputs` and stores them on every array that requires grad in graph `id`.
-// Outputs without a gradient are seeded with ones (times loss_scale).
+// Outputs without a gradient are seeded with ones; loss_scale multiplies every seed.
 inline void backward(const std::vector<array>& outputs, const backprop_id& id = default_backprop_id(),
                      bool enable_double_backprop = false, std::optional<double> loss_scale = std::nullopt) {
     std::vector<std::optional<array>> seeds;
     for (const array& out : outputs) {
         graph_entry* e = detail::find_entry(out, id);
         if (e && e->grad) {
-            seeds.push_back(*e->grad);
+            seeds.push_back(loss_scale ? multiply(*e->grad, *loss_scale) : *e->grad);
         } else {
             seeds.push_back(full(out.shape(), loss_scale.value_or(1.0), out.dtype(), out.get_device()));
         }
@@ -152,7 +158,8 @@ inline std::vector<std::optional<array>> grad(const std::vector<array>& outputs,
                                               const backprop_id& id = default_backprop_id(),
                                               bool enable_double_backprop = false, bool set_grad_flag = false,
                                               const std::vector<std::optional<array>>& grad_outputs = {},
-                                              std::optional<double> loss_scale = std::nullopt) {
+                                              std::optional<double> loss_scale = std::nullopt,
+                                              bool retain_grad = false) {
     if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
         throw_error<gradient_error>("grad: ", grad_outputs.size(), " grad_outputs for ", outputs.size(), " outputs");
     std::vector<std::optional<array>> seeds;
@@ -161,7 +168,7 @@ inline std::vector<std::optional<array>> grad(const std::vector<array>& outputs,
             if (!(grad_outputs[i]->shape() == outputs[i].shape()))
                 throw_error<gradient_error>("grad: grad_outputs[", i, "] has shape ", grad_outputs[i]->shape(),
                                             ", the output has shape ", outputs[i].shape());
-            seeds.push_back(grad_outputs[i]);
+            seeds.push_back(loss_scale ? multiply(*grad_outputs[i], *loss_scale) : *grad_outputs[i]);
         } else {
             seeds.push_back(full(outputs[i].shape(), loss_scale.value_or(1.0), outputs[i].dtype(), outputs[i].get_device()));
         }
@@ -171,12 +178,12 @@ inline std::vector<std::optional<array>> grad(const std::vector<array>& outputs,
         graph_entry* e = detail::find_entry(in, id);
         wanted.push_back(e ? e->node.get() : nullptr);
     }
-    auto grads = detail::run_backward(outputs, seeds, id, enable_double_backprop, false, wanted);
+    auto grads = detail::run_backward(outputs, seeds, id, enable_double_backprop, false, wanted, retain_grad);
     std::vector<std::optional<array>> result;
     for (size_t i = 0; i < inputs.size(); ++i) {
         auto it = wanted[i] ? grads.find(wanted[i]) : grads.end();
         result.push_back(it == grads.end() ? std::nullopt : std::optional<array>(it->second));
-        if (set_grad_flag && result.back()) set_grad(inputs[i], result.back(), id);
+        if (set_grad_flag && !retain_grad && result.back()) set_grad(inputs[i], result.back(), id);
     }
     return result;
 }

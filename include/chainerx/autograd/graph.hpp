@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "chainerx/autograd/mode.hpp"
@@ -178,11 +179,11 @@ array sum_to(const array& a, const shape_t& shape);
 
 // Records an op with the given inputs and outputs on every graph in which some input takes part
 // and recording is on. Cheap when no input has graph state (the common inference path).
-inline void record_op(const char* name, std::initializer_list<const array*> inputs,
-                      std::initializer_list<const array*> outputs, const backward_function& backward) {
+inline void record_op(const char* name, std::span<const array* const> inputs, std::span<const array* const> outputs,
+                      const backward_function& backward) {
     bool any = false;
     for (const array* in : inputs) any = any || (in && in->body()->graph);
-    if (!any) return;
+    if (!any || outputs.empty()) return;
     for (const array* out : outputs)
         if (!is_float(out->dtype())) return;  // only float arrays carry gradients
     // Distinct backprop ids of the inputs where recording is on.
@@ -195,8 +196,7 @@ inline void record_op(const char* name, std::initializer_list<const array*> inpu
         }
     }
     for (const backprop_id& id : ids) {
-        auto op = std::make_shared<op_node>(
-            op_node{name, id, 0, {}, {}, {}, {}, &(*outputs.begin())->get_device(), backward});
+        auto op = std::make_shared<op_node>(op_node{name, id, 0, {}, {}, {}, {}, &outputs[0]->get_device(), backward});
         for (const array* in : inputs) {
             graph_entry* e = in ? detail::find_entry(*in, id) : nullptr;
             op->inputs.push_back(e ? e->node : nullptr);
@@ -211,6 +211,11 @@ inline void record_op(const char* name, std::initializer_list<const array*> inpu
             op->output_dtypes.push_back(out->dtype());
         }
     }
+}
+inline void record_op(const char* name, std::initializer_list<const array*> inputs,
+                      std::initializer_list<const array*> outputs, const backward_function& backward) {
+    record_op(name, std::span<const array* const>(inputs.begin(), inputs.size()),
+              std::span<const array* const>(outputs.begin(), outputs.size()), backward);
 }
 
 }  // namespace chainerx

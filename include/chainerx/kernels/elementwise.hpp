@@ -12,6 +12,10 @@
 
 #include "chainerx/core/array.hpp"
 #include "chainerx/kernels/parallel.hpp"
+#if defined(CHAINERX_WITH_CUDA)
+#include "chainerx/core/errors.hpp"
+#include "chainerx/kernels/cuda_op_list.hpp"
+#endif
 
 namespace chainerx {
 
@@ -176,10 +180,34 @@ void elementwise_native(Op op, const elementwise_loop<1 + sizeof...(In)>& loop) 
 }
 
 #if defined(CHAINERX_WITH_CUDA)
+namespace ops {
+#define CHAINERX_DECLARE_OP(name, arity) struct name;
+CHAINERX_CUDA_ALL_OPS(CHAINERX_DECLARE_OP)
+#undef CHAINERX_DECLARE_OP
+}  // namespace ops
+namespace detail {
+template <class To>
+struct cast_op;
+struct fill_op;
+}  // namespace detail
+
 namespace cuda {
 // Explicitly instantiated in the chainerx::cuda library for each op and dtype (cuda/*.cu).
 template <class Op, class Out, class... In>
 void elementwise(Op op, const elementwise_loop<1 + sizeof...(In)>& loop);
+
+// Whether the library has kernels of Op: the ops of kernels/cuda_op_list.hpp, casts and fill.
+template <class Op>
+inline constexpr bool has_kernels = false;
+#define CHAINERX_HAS_KERNELS(name, arity) \
+    template <>                           \
+    inline constexpr bool has_kernels<ops::name> = true;
+CHAINERX_CUDA_ALL_OPS(CHAINERX_HAS_KERNELS)
+#undef CHAINERX_HAS_KERNELS
+template <class To>
+inline constexpr bool has_kernels<detail::cast_op<To>> = true;
+template <>
+inline constexpr bool has_kernels<detail::fill_op> = true;
 }  // namespace cuda
 #endif
 
@@ -194,8 +222,12 @@ void run_elementwise(device& dev, Op op, const shape_t& shape, const loop_operan
             return;
         case device_kind::cuda:
 #if defined(CHAINERX_WITH_CUDA)
-            if (loop.size > 0) cuda::elementwise<Op, Out, In...>(op, loop);
-            return;
+            if constexpr (cuda::has_kernels<Op>) {
+                if (loop.size > 0) cuda::elementwise<Op, Out, In...>(op, loop);
+                return;
+            } else {
+                throw_error<not_implemented_error>("this op has no CUDA kernel yet (device ", dev.name(), ")");
+            }
 #else
             break;
 #endif

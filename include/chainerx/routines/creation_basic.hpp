@@ -1,6 +1,8 @@
 #pragma once
 
 // Allocation of new arrays: the few creation routines every other routine needs.
+#include <cstring>
+
 #include "chainerx/core/array.hpp"
 #include "chainerx/core/scalar.hpp"
 #include "chainerx/kernels/elementwise.hpp"
@@ -74,6 +76,21 @@ inline array zeros(const shape_t& shape, dtype type = dtype::float32, device& de
 }
 inline array ones(const shape_t& shape, dtype type = dtype::float32, device& dev = get_default_device()) {
     return full(shape, 1, type, dev);
+}
+
+// The value of a one-element array as a scalar of its dtype's kind (ChainerX's Array::AsScalar);
+// dimension_error for other sizes.
+inline scalar as_scalar(const array& a) {
+    if (a.size() != 1)
+        throw_error<dimension_error>("as_scalar: only arrays of size 1 can be converted to a scalar, got shape ",
+                                     a.shape());
+    alignas(8) char bytes[8];
+    a.get_device().copy_to_host(bytes, a.raw_data(), a.itemsize());
+    return dispatch_dtype(a.dtype(), [&]<class T>() {
+        T value;
+        std::memcpy(&value, bytes, sizeof(T));
+        return scalar(value);
+    });
 }
 
 namespace detail {

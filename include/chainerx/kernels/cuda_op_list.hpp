@@ -1,8 +1,10 @@
 #pragma once
 
 // X-macro lists of the elementwise functors in chainerx::ops (chainerx/routines/math.hpp) and
-// their number of inputs, grouped by the translation unit that instantiates their CUDA kernels.
-// A new functor in chainerx::ops gets CUDA kernels by adding one line here.
+// their number of inputs, grouped by the translation unit of cuda/ that instantiates their CUDA
+// kernels. A new functor in chainerx::ops gets CUDA kernels by adding one line here; the host side
+// reads the same lists (kernels/elementwise.hpp), so an op missing here raises
+// not_implemented_error on CUDA devices instead of failing to link.
 
 // unary.cu
 #define CHAINERX_CUDA_UNARY_OPS(X) \
@@ -74,3 +76,9 @@
     X(logical_or, 2)                    \
     X(logical_xor, 2)                   \
     X(where, 3)
+
+#define CHAINERX_CUDA_ALL_OPS(X)      \
+    CHAINERX_CUDA_UNARY_OPS(X)        \
+    CHAINERX_CUDA_FLOAT_MATH_OPS(X)   \
+    CHAINERX_CUDA_ARITHMETIC_OPS(X)   \
+    CHAINERX_CUDA_COMPARISON_OPS(X)

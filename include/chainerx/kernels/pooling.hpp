@@ -1,0 +1,110 @@
+#pragma once
+
+// Pooling kernels over C-contiguous (planes, spatial...) arrays, one plane at a time (in parallel
+// over planes): max pooling with the position of each maximum, gathering and scattering at those
+// positions (max pooling's gradient and its adjoint), average pooling and its adjoint. T is a float
+// type; 16-bit floats accumulate in float.
+#include <cstdint>
+#include <limits>
+
+#include "chainerx/kernels/im2col.hpp"
+
+namespace chainerx::kernels {
+
+template <class T>
+using pool_acc_t = std::conditional_t<(sizeof(T) < 4), float, T>;
+
+// y = maximum over each window, index = its position in the plane (the first maximum; a nan wins;
+// -1 and -inf for a window that lies entirely in the padding).
+template <class T>
+void max_pool(const window_geometry& g, const T* x, T* y, int64_t* index) {
+    using C = pool_acc_t<T>;
+    for_each_plane(g, g.out_volume * g.k_volume, [&](int64_t plane) {
+        const T* src = x + plane * g.in_volume;
+        T* dst = y + plane * g.out_volume;
+        int64_t* idx = index + plane * g.out_volume;
+        for_each_window(g, [&](int64_t o, const int64_t* lo, const int64_t* hi) {
+            C best = -std::numeric_limits<C>::infinity();
+            int64_t best_at = -1;
+            for_each_row_in_box(g, lo, hi, [&](int64_t row, int64_t begin, int64_t end) {
+                for (int64_t i = row + begin; i < row + end; ++i) {
+                    C v = static_cast<C>(src[i]);
+                    if (best_at < 0 || v > best || (v != v && best == best)) {
+                        best = v;
+                        best_at = i;
+                    }
+                }
+            });
+            dst[o] = best_at < 0 ? T(-std::numeric_limits<C>::infinity()) : src[best_at];
+            idx[o] = best_at;
+        });
+    });
+}
+
+// out[o] = a[index[o]] in each plane (0 where index is -1).
+template <class T>
+void pool_gather(const window_geometry& g, const T* a, const int64_t* index, T* out) {
+    for_each_plane(g, g.out_volume, [&](int64_t plane) {
+        const T* src = a + plane * g.in_volume;
+        const int64_t* idx = index + plane * g.out_volume;
+        T* dst = out + plane * g.out_volume;
+        for (int64_t o = 0; o < g.out_volume; ++o) dst[o] = idx[o] < 0 ? T(0) : src[idx[o]];
+    });
+}
+
+// The adjoint of pool_gather: out (planes, in...) = sum of gy over the outputs pointing at each element.
+template <class T>
+void pool_scatter(const window_geometry& g, const T* gy, const int64_t* index, T* out) {
+    using C = pool_acc_t<T>;
+    for_each_plane(g, g.in_volume + g.out_volume, [&](int64_t plane) {
+        const T* src = gy + plane * g.out_volume;
+        const int64_t* idx = index + plane * g.out_volume;
+        T* dst = out + plane * g.in_volume;
+        std::fill(dst, dst + g.in_volume, T(0));
+        for (int64_t o = 0; o < g.out_volume; ++o)
+            if (idx[o] >= 0) dst[idx[o]] = T(static_cast<C>(dst[idx[o]]) + static_cast<C>(src[o]));
+    });
+}
+
+// The divisor of a window: its elements inside the input ('ignore') or the whole window ('zero').
+inline int64_t window_count(const window_geometry& g, const int64_t* lo, const int64_t* hi, bool ignore_pad) {
+    if (!ignore_pad) return g.k_volume;
+    int64_t count = 1;
+    for (int d = 0; d < g.nd; ++d) count *= std::max<int64_t>(hi[d] - lo[d], 0);
+    return count;
+}
+
+template <class T>
+void average_pool(const window_geometry& g, bool ignore_pad, const T* x, T* y) {
+    using C = pool_acc_t<T>;
+    for_each_plane(g, g.out_volume * g.k_volume, [&](int64_t plane) {
+        const T* src = x + plane * g.in_volume;
+        T* dst = y + plane * g.out_volume;
+        for_each_window(g, [&](int64_t o, const int64_t* lo, const int64_t* hi) {
+            C sum = 0;
+            for_each_row_in_box(g, lo, hi, [&](int64_t row, int64_t begin, int64_t end) {
+                for (int64_t i = row + begin; i < row + end; ++i) sum += static_cast<C>(src[i]);
+            });
+            dst[o] = T(sum / static_cast<C>(window_count(g, lo, hi, ignore_pad)));
+        });
+    });
+}
+
+// The adjoint of average_pool: each gy spread evenly (by the same divisor) over its window.
+template <class T>
+void average_pool_adjoint(const window_geometry& g, bool ignore_pad, const T* gy, T* out) {
+    using C = pool_acc_t<T>;
+    for_each_plane(g, g.out_volume * g.k_volume, [&](int64_t plane) {
+        const T* src = gy + plane * g.out_volume;
+        T* dst = out + plane * g.in_volume;
+        std::fill(dst, dst + g.in_volume, T(0));
+        for_each_window(g, [&](int64_t o, const int64_t* lo, const int64_t* hi) {
+            C v = static_cast<C>(src[o]) / static_cast<C>(window_count(g, lo, hi, ignore_pad));
+            for_each_row_in_box(g, lo, hi, [&](int64_t row, int64_t begin, int64_t end) {
+                for (int64_t i = row + begin; i < row + end; ++i) dst[i] = T(static_cast<C>(dst[i]) + v);
+            });
+        });
+    });
+}
+
+}  // namespace chainerx::kernels

@@ -1,0 +1,219 @@
+// Indexing (ndarray.__getitem__/__setitem__ with basic and advanced keys, take, nonzero) and sorting
+// (sort, argsort, searchsorted, unique) bindings.
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include "chainerx/routines/gather.hpp"
+#include "chainerx/routines/sorting.hpp"
+#include "common.hpp"
+
+namespace chainerx::python {
+
+namespace {
+
+[[noreturn]] void invalid_index(nb::handle k) {
+    throw_error<index_error>("only integers, slices (`:`), ellipsis (`...`), chainerx.newaxis (`None`) and integer or "
+                             "boolean arrays are valid indices, got ",
+                             nb::cast<std::string>(nb::repr(k)));
+}
+
+// Array-like indices as an array; NumPy reads an empty list as an empty integer index.
+array to_array_index(nb::handle k, device& dev) {
+    array* existing;
+    if (nb::try_cast<array*>(k, existing) && existing) return *existing;
+    array a = to_array(k, std::nullopt, false, &dev);
+    if (a.size() == 0 && is_float(a.dtype()) && (PyList_Check(k.ptr()) || PyTuple_Check(k.ptr())))
+        a = empty(a.shape(), dtype::int64, dev);
+    return a;
+}
+
+// An index array from anything array-like in a key (ndarray, NumPy array, list, bool).
+array to_index_array(nb::handle k, device& dev) {
+    if (PyBool_Check(k.ptr())) return full({}, k.ptr() == Py_True, dtype::bool_, dev);
+    if (PyFloat_Check(k.ptr()) || PyUnicode_Check(k.ptr()) || PyBytes_Check(k.ptr())) invalid_index(k);
+    array a;
+    try {
+        a = to_array_index(k, dev);
+    } catch (const std::exception&) {  // not convertible to an array
+        invalid_index(k);
+    }
+    return a;
+}
+
+// A basic index (None, Ellipsis, slice, int), or nothing for anything else.
+std::optional<index_item> to_basic_item(nb::handle k) {
+    PyObject* o = k.ptr();
+    if (o == Py_None) return index_item::new_axis();
+    if (o == Py_Ellipsis) return index_item::ellipsis();
+    if (PySlice_Check(o)) {
+        auto part = [](PyObject* v) -> std::optional<int64_t> {
+            if (v == Py_None) return std::nullopt;
+            return nb::cast<int64_t>(nb::handle(v));
+        };
+        auto* s = reinterpret_cast<PySliceObject*>(o);
+        return index_item::slice(part(s->start), part(s->stop), part(s->step));
+    }
+    if (PyLong_CheckExact(o) || (!PyBool_Check(o) && PyIndex_Check(o) && !nb::isinstance<array>(k) && !PySequence_Check(o)))
+        return index_item::integer(nb::cast<int64_t>(nb::int_(k)));
+    return std::nullopt;
+}
+
+// Calls f(span of index_item) when every item of the key is basic (the common case: no heap
+// allocation); returns false without calling it otherwise.
+template <class F>
+bool with_basic_key(nb::handle key, F&& f) {
+    constexpr size_t local = 16;
+    index_item items[local];
+    size_t n = 0;
+    if (PyTuple_Check(key.ptr())) {
+        if (PyTuple_GET_SIZE(key.ptr()) > static_cast<Py_ssize_t>(local)) return false;
+        for (nb::handle k : key) {
+            std::optional<index_item> item = to_basic_item(k);
+            if (!item) return false;
+            items[n++] = *item;
+        }
+    } else {
+        std::optional<index_item> item = to_basic_item(key);
+        if (!item) return false;
+        items[n++] = *item;
+    }
+    f(std::span<const index_item>(items, n));
+    return true;
+}
+
+// A Python key as key items; a tuple is a sequence of items, anything else (a list too) is one item.
+std::vector<key_item> to_key(nb::handle key, device& dev) {
+    std::vector<key_item> items;
+    auto add = [&](nb::handle k) {
+        if (std::optional<index_item> item = to_basic_item(k)) items.emplace_back(*item);
+        else items.emplace_back(to_index_array(k, dev));
+    };
+    if (PyTuple_Check(key.ptr())) {
+        for (nb::handle k : key) add(k);
+    } else {
+        add(key);
+    }
+    return items;
+}
+
+index_mode to_index_mode(const std::optional<std::string>& mode, const device& dev) {
+    if (!mode) return default_index_mode(dev);
+    if (*mode == "raise") return index_mode::raise;
+    if (*mode == "wrap") return index_mode::wrap;
+    if (*mode == "clip") return index_mode::clip;
+    throw std::invalid_argument("take: mode must be 'raise', 'wrap' or 'clip', got '" + *mode + "'");
+}
+
+std::optional<int64_t> to_optional_axis(nb::handle h) {
+    if (h.is_none()) return std::nullopt;
+    if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr())) throw nb::type_error("axis must be an int or None");
+    return nb::cast<int64_t>(nb::int_(h));
+}
+
+array take_fn(const array& a, nb::handle indices, nb::handle axis, const std::optional<std::string>& mode) {
+    return take(a, to_array_index(indices, a.get_device()), to_optional_axis(axis), to_index_mode(mode, a.get_device()));
+}
+
+nb::tuple to_tuple(const std::vector<array>& arrays) {
+    nb::list out;
+    for (const array& a : arrays) out.append(nb::cast(a));
+    return nb::tuple(out);
+}
+
+array sort_fn(const array& a, nb::handle axis, const std::optional<std::string>& kind, std::optional<bool> stable) {
+    return sort(a, to_optional_axis(axis), kind, stable);
+}
+array argsort_fn(const array& a, nb::handle axis, const std::optional<std::string>& kind, std::optional<bool> stable) {
+    return argsort(a, to_optional_axis(axis), kind, stable);
+}
+
+}  // namespace
+
+void init_indexing(nb::module_& m) {
+    nb::handle cls = nb::type<array>();
+    auto method = [&](const char* name, auto&& f, const char* doc, auto... extra) {
+        cls.attr(name) = nb::cpp_function(std::forward<decltype(f)>(f), nb::is_method(), nb::name(name), nb::scope(cls),
+                                          extra..., doc);
+    };
+    method("__getitem__", [](const array& a, nb::handle key) {
+        array out;
+        if (with_basic_key(key, [&](std::span<const index_item> items) { out = at(a, items); })) return out;
+        std::vector<key_item> items = to_key(key, a.get_device());
+        return getitem(a, items);
+    }, "a[key]: a view for basic keys (ints, slices, None, Ellipsis); a copy for integer or boolean index arrays "
+       "(NumPy's advanced indexing, differentiable).", nb::arg("key").none());
+    method("__setitem__", [](const array& a, nb::handle key, nb::handle value) {
+        std::optional<scalar> s = to_scalar(value);
+        auto assign = [&](const array& target) {
+            if (s) fill(target, *s);
+            else copy_into(target, to_array(value, std::nullopt, false, &a.get_device()));
+        };
+        if (with_basic_key(key, [&](std::span<const index_item> items) { assign(at(a, items)); })) return;
+        std::vector<key_item> items = to_key(key, a.get_device());
+        if (is_basic_key(items)) {  // a long basic key
+            assign(detail::with_basic_items(items, [&](std::span<const index_item> basic) { return at(a, basic); }));
+            return;
+        }
+        setitem(a, items, s ? full({}, *s, a.dtype(), a.get_device()) : to_array(value, std::nullopt, false, &a.get_device()));
+    }, "a[key] = value (value broadcast and cast to a's dtype; with index arrays the last of duplicate indices wins).",
+       nb::arg("key").none(), nb::arg("value").none());
+
+    const char* take_doc =
+        "take(a, indices, axis=None, mode=None): elements of a at the integer indices along axis (a flattened when "
+        "axis is None). mode: 'raise' (IndexError), 'wrap' or 'clip'; None is ChainerX's default, 'raise' on the "
+        "native device and 'wrap' on CUDA. Differentiable (the gradient is a scatter-add).";
+    m.def("take", &take_fn, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none() = nb::none(),
+          nb::arg("mode").none() = nb::none(), take_doc);
+    method("take", [](const array& a, nb::handle indices, nb::handle axis, const std::optional<std::string>& mode) {
+        return take_fn(a, indices, axis, mode);
+    }, take_doc, nb::arg("indices"), nb::arg("axis").none() = nb::none(), nb::arg("mode").none() = nb::none());
+
+    const char* nonzero_doc = "Indices of the nonzero elements: a tuple of int64 arrays, one per axis (0-d arrays are refused).";
+    m.def("nonzero", [](const array& a) { return to_tuple(nonzero(a)); }, nb::arg("a"), nonzero_doc);
+    method("nonzero", [](const array& a) { return to_tuple(nonzero(a)); }, nonzero_doc);
+    m.def("flatnonzero", [](const array& a) { return flatnonzero(a); }, nb::arg("a"),
+          "Indices of the nonzero elements of the flattened array (int64).");
+
+    const char* sort_doc =
+        "sort(a, axis=-1, kind=None, stable=None): sorted copy along axis (flattened when axis is None); NaNs last. "
+        "Differentiable.";
+    m.def("sort", &sort_fn, nb::arg("a"), nb::arg("axis").none() = -1, nb::arg("kind").none() = nb::none(),
+          nb::arg("stable").none() = nb::none(), sort_doc);
+    method("sort", [](const array& a, int64_t axis, const std::optional<std::string>& kind, std::optional<bool> stable) {
+        sort_inplace(a, axis, kind, stable);
+    }, "Sorts the array in place along axis (refused for arrays that are part of a graph).", nb::arg("axis") = -1,
+       nb::arg("kind").none() = nb::none(), nb::arg("stable").none() = nb::none());
+    const char* argsort_doc =
+        "argsort(a, axis=-1, kind=None, stable=None): int64 indices that sort a along axis (flattened when axis is "
+        "None). The sort is always stable.";
+    m.def("argsort", &argsort_fn, nb::arg("a"), nb::arg("axis").none() = -1, nb::arg("kind").none() = nb::none(),
+          nb::arg("stable").none() = nb::none(), argsort_doc);
+    method("argsort", &argsort_fn, argsort_doc, nb::arg("axis").none() = -1, nb::arg("kind").none() = nb::none(),
+           nb::arg("stable").none() = nb::none());
+
+    m.def("searchsorted", [](const array& a, nb::handle v, const std::string& side, nb::handle sorter) {
+        array values = to_array(v, std::nullopt, false, &a.get_device());
+        std::optional<array> s;
+        if (!sorter.is_none()) s = to_array(sorter, std::nullopt, false, &a.get_device());
+        return searchsorted(a, values, side, s);
+    }, nb::arg("a"), nb::arg("v"), nb::arg("side") = "left", nb::arg("sorter").none() = nb::none(),
+          "Indices (int64) where the elements of v would be inserted into the sorted 1-D array a to keep it sorted.");
+
+    m.def("unique", [](const array& a, bool return_index, bool return_inverse, bool return_counts, nb::handle axis) -> nb::object {
+        if (!axis.is_none()) throw_error<not_implemented_error>("unique: only axis=None is supported");
+        unique_result r = unique(a, return_index, return_inverse, return_counts);
+        if (!return_index && !return_inverse && !return_counts) return nb::cast(r.values);
+        nb::list out;
+        out.append(nb::cast(r.values));
+        if (r.index) out.append(nb::cast(*r.index));
+        if (r.inverse) out.append(nb::cast(*r.inverse));
+        if (r.counts) out.append(nb::cast(*r.counts));
+        return nb::tuple(out);
+    }, nb::arg("ar"), nb::arg("return_index") = false, nb::arg("return_inverse") = false,
+          nb::arg("return_counts") = false, nb::arg("axis").none() = nb::none(),
+          "Sorted distinct values of the flattened array, optionally with first indices, the inverse (the input's "
+          "shape) and counts (NaNs count as one value).");
+}
+
+}  // namespace chainerx::python
