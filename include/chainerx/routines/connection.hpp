@@ -143,8 +143,8 @@ array linear(const array& x, const array& w, const array& b = array(), int64_t n
                                      " with ", n_batch_axes, " batch axes (", in, " input features)");
     if (b.defined() && !(b.shape() == shape_t{out}))
         throw_error<dimension_error>(op, ": b must have shape (", out, ",), got ", b.shape());
-    detail::check_same_device(x, w, op);
-    if (b.defined()) detail::check_same_device(x, b, op);
+    check_same_device(op, x, w);
+    if (b.defined()) check_same_device(op, x, b);
     out_shape.push_back(out);
     // Computed on graph-free views and recorded once, with a backward rule of two products.
     array x2 = reshape(as_grad_stopped(x), {rows, in});

@@ -124,11 +124,16 @@ run_cast_kernel(device& dev, dtype to, dtype from, const shape_t& shape, const l
 #endif
 
 // Copies src into dst, broadcasting src to dst's shape and casting to dst's dtype.
+// device_error unless a and b are on the same device.
+inline void check_same_device(const char* op, const array& a, const array& b) {
+    if (&a.get_device() != &b.get_device())
+        throw_error<device_error>(op, ": arrays are on different devices: ", a.get_device().name(), " and ",
+                                  b.get_device().name());
+}
+
 inline void copy_into(const array& dst, const array& src) {
     check_writable(dst, "copy");
-    if (&dst.get_device() != &src.get_device())
-        throw_error<device_error>("copy: arrays are on different devices: ", dst.get_device().name(), " and ",
-                                  src.get_device().name());
+    check_same_device("copy", dst, src);
     if (dst.data() == src.data() && !(dst.offset() == src.offset() && dst.strides() == src.strides() &&
                                       dst.dtype() == src.dtype())) {
         // Overlapping memory with another layout: read from a snapshot so no element is read after

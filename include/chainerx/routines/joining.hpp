@@ -252,9 +252,7 @@ array concatenate(const std::vector<array>& arrays, std::optional<int64_t> axis)
                                              "axis must match exactly, but along dimension ", i,
                                              ", the array at index 0 has size ", first.shape()[i],
                                              " and the array at index ", k, " has size ", a.shape()[i]);
-        if (&a.get_device() != &first.get_device())
-            throw_error<device_error>("concatenate: arrays are on different devices: ", first.get_device().name(), " and ",
-                                      a.get_device().name());
+        check_same_device("concatenate", first, a);
         type = promote_types(type, a.dtype());
         shape[ax] += a.shape()[ax];
         graph = graph || a.body()->graph;

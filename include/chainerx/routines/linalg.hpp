@@ -27,12 +27,6 @@ inline shape_t leading_shape(const shape_t& shape, int drop) { return shape_t(sh
 
 inline bool is_half_dtype(dtype d) { return d == dtype::float16 || d == dtype::bfloat16; }
 
-inline void check_same_device(const array& a, const array& b, const char* op) {
-    if (&a.get_device() != &b.get_device())
-        throw_error<device_error>(op, ": arrays are on different devices: ", a.get_device().name(), " and ",
-                                  b.get_device().name());
-}
-
 // The batch strides of x (..., rows, cols) as seen from the broadcast batch shape (0 where x is
 // broadcast).
 inline strides_t batch_strides(const array& x, const shape_t& batch) {
@@ -120,7 +114,7 @@ array matmul(const array& a, const array& b) {
     if (a.ndim() > 2 || b.ndim() > 2)
         broadcast_shapes(detail::leading_shape(a.shape(), std::min(a.ndim(), 2)),
                          detail::leading_shape(b.shape(), std::min(b.ndim(), 2)), "matmul");
-    detail::check_same_device(a, b, "matmul");
+    check_same_device("matmul", a, b);
     array a2 = a, b2 = b;
     dtype type = detail::cast_for_product(a2, b2);
     if (a.ndim() == 1) a2 = reshape(a2, {1, ka});
@@ -391,7 +385,7 @@ array einsum(std::string_view subscripts, const std::vector<array>& operands) {
     }
     if (terms.size() != operands.size())
         throw_error<chainerx_error>("einsum: ", terms.size(), " subscript terms for ", operands.size(), " operands");
-    for (const array& x : operands) detail::check_same_device(operands[0], x, "einsum");
+    for (const array& x : operands) check_same_device("einsum", operands[0], x);
     // Ellipsis axes: as many as the operand with the most.
     int max_ellipsis = 0;
     for (size_t n = 0; n < terms.size(); ++n) {
@@ -538,7 +532,6 @@ inline bool is_lapack_available() {
 }
 
 namespace detail {
-using chainerx::detail::check_same_device;
 using chainerx::detail::leading_shape;
 
 #if defined(CHAINERX_HAVE_BLAS)
@@ -655,7 +648,7 @@ inline array fit(const array& g, const array& input) { return chainerx::detail::
 template <class = void>
 array solve(const array& a, const array& b) {
     detail::check_matrices(a, "solve", true);
-    detail::check_same_device(a, b, "linalg.solve");
+    check_same_device("linalg.solve", a, b);
     int64_t n = a.shape().back();
     bool vector_b = b.ndim() == 1;
     if (vector_b ? b.shape()[0] != n : (b.ndim() < 2 || b.shape()[b.ndim() - 2] != n))

@@ -64,10 +64,27 @@ inline array parameter_view(const char* op, const char* name, const array& p, co
 }
 
 inline void check_devices(const char* op, const array& x, std::initializer_list<const array*> others) {
-    for (const array* a : others)
-        if (&a->get_device() != &x.get_device())
-            throw_error<device_error>(op, ": arrays are on different devices: ", x.get_device().name(), " and ",
-                                      a->get_device().name());
+    for (const array* a : others) check_same_device(op, x, *a);
+}
+
+// The checks and parameter views batch_norm and fixed_batch_norm share: the reduced axes, the
+// keepdims shape the parameters take, the compute dtype, and gamma and beta in that shape and dtype.
+struct batch_norm_setup {
+    axes_t axes;
+    shape_t kept;
+    dtype compute;
+    array gamma, beta;
+};
+inline batch_norm_setup prepare_batch_norm(const char* op, const array& x, const array& gamma, const array& beta,
+                                           const std::optional<axes_t>& axis) {
+    check_float_input(op, "x", x);
+    check_float_input(op, "gamma", gamma);
+    check_float_input(op, "beta", beta);
+    axes_t axes = batch_norm_axes(x, axis, op, gamma.ndim());
+    shape_t kept = reduced_keepdims_shape(x, axes);
+    dtype compute = normalization_compute_type(x, gamma, beta);
+    return {axes, kept, compute, parameter_view(op, "gamma", gamma, kept, compute),
+            parameter_view(op, "beta", beta, kept, compute)};
 }
 
 // The centered input and 1 / sqrt(var + eps) over `axes` (keepdims), recorded; the mean and the
@@ -98,14 +115,7 @@ array batch_norm(const array& x, const array& gamma, const array& beta, const ar
                  const array& running_var, double eps = 2e-5, double decay = 0.9,
                  const std::optional<axes_t>& axis = std::nullopt) {
     const char* op = "batch_norm";
-    detail::check_float_input(op, "x", x);
-    detail::check_float_input(op, "gamma", gamma);
-    detail::check_float_input(op, "beta", beta);
-    axes_t axes = detail::batch_norm_axes(x, axis, op, gamma.ndim());
-    shape_t kept = detail::reduced_keepdims_shape(x, axes);
-    dtype compute = detail::normalization_compute_type(x, gamma, beta);
-    array g = detail::parameter_view(op, "gamma", gamma, kept, compute);
-    array b = detail::parameter_view(op, "beta", beta, kept, compute);
+    auto [axes, kept, compute, g, b] = detail::prepare_batch_norm(op, x, gamma, beta, axis);
     for (const array* r : {&running_mean, &running_var}) {
         if (!r->defined()) continue;
         detail::parameter_view(op, r == &running_mean ? "running_mean" : "running_var", *r, kept, compute);
@@ -140,14 +150,7 @@ template <class = void>
 array fixed_batch_norm(const array& x, const array& gamma, const array& beta, const array& mean,
                        const array& var, double eps = 2e-5, const std::optional<axes_t>& axis = std::nullopt) {
     const char* op = "fixed_batch_norm";
-    detail::check_float_input(op, "x", x);
-    detail::check_float_input(op, "gamma", gamma);
-    detail::check_float_input(op, "beta", beta);
-    axes_t axes = detail::batch_norm_axes(x, axis, op, gamma.ndim());
-    shape_t kept = detail::reduced_keepdims_shape(x, axes);
-    dtype compute = detail::normalization_compute_type(x, gamma, beta);
-    array g = detail::parameter_view(op, "gamma", gamma, kept, compute);
-    array b = detail::parameter_view(op, "beta", beta, kept, compute);
+    auto [axes, kept, compute, g, b] = detail::prepare_batch_norm(op, x, gamma, beta, axis);
     array m = detail::parameter_view(op, "mean", mean, kept, compute);
     array v = detail::parameter_view(op, "var", var, kept, compute);
     detail::check_devices(op, x, {&gamma, &beta, &mean, &var});

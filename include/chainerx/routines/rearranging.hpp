@@ -244,9 +244,7 @@ void copyto(const array& dst, const operand& src, casting rule = casting::no, co
     std::optional<array> src_array;
     if (src.is_array()) {
         const array& s = src.get_array();
-        if (&s.get_device() != &dst.get_device())
-            throw_error<device_error>("copyto: arrays are on different devices: ", dst.get_device().name(), " and ",
-                                      s.get_device().name());
+        check_same_device("copyto", dst, s);
         if (!can_cast(s.dtype(), dst.dtype(), rule)) detail::throw_cast("array data", s.dtype(), dst.dtype(), rule);
         // As NumPy's assignment does, leading length-1 axes of src beyond dst's rank are dropped.
         int drop = 0;

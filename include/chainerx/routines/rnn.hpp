@@ -51,9 +51,7 @@ inline void check_rnn_arrays(const char* op, const std::vector<const array*>& ar
             throw_error<dtype_error>(op, ": expected floating-point arrays, got ", a->dtype());
         if (a->dtype() != first.dtype())
             throw_error<dtype_error>(op, ": all arrays must have the same dtype, got ", first.dtype(), " and ", a->dtype());
-        if (&a->get_device() != &first.get_device())
-            throw_error<device_error>(op, ": arrays are on different devices: ", first.get_device().name(), " and ",
-                                      a->get_device().name());
+        check_same_device(op, first, *a);
     }
 }
 
