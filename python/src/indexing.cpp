@@ -144,6 +144,7 @@ void init_indexing(nb::module_& m) {
     }, "a[key]: a view for basic keys (ints, slices, None, Ellipsis); a copy for integer or boolean index arrays "
        "(NumPy's advanced indexing, differentiable).", nb::arg("key").none());
     method("__setitem__", [](const array& a, nb::handle key, nb::handle value) {
+        detail::check_inplace("setitem", &a);
         std::optional<scalar> s = to_scalar(value);
         auto assign = [&](const array& target) {
             if (s) fill(target, *s);

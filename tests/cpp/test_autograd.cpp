@@ -78,6 +78,21 @@ TEST(Autograd, InPlaceOnGraphArrayIsRefused) {
     EXPECT_THROW(require_grad(ones({2}, dtype::int32)), dtype_error);
 }
 
+TEST(Autograd, InPlaceOnArrayKeptForBackwardIsRefused) {
+    array x = full({2}, 3.0, dtype::float32);  // a constant: no graph of its own
+    array w = require_grad(ones({2}, dtype::float32));
+    array y = multiply(x, w);  // keeps x: the gradient of w is x
+    EXPECT_THROW(add(x, 1, &x), chainerx_error);
+    EXPECT_THROW(copyto(x, zeros({2}, dtype::float32)), chainerx_error);
+    array view = as_grad_stopped(x);
+    add(view, 0, &view);  // another body: writable
+    array sum_only = add(w, x);  // add reads no input values, so keeps nothing
+    y = array();              // dropping the graph releases x
+    add(x, 1, &x);
+    backward({sum_only});
+    EXPECT_EQ(get_grad(w)->shape(), shape_t({2}));
+}
+
 TEST(Autograd, CheckBackwardAndDoubleBackward) {
     array x = linspace(0.2, 1.4, 6, true, dtype::float64);
     array gy = linspace(-1.0, 1.0, 6, true, dtype::float64);

@@ -253,6 +253,26 @@ def test_inplace_on_graph_arrays_is_refused():
     assert not stopped.is_backprop_required()
 
 
+def test_inplace_on_arrays_kept_for_backward_is_refused():
+    x = chainerx.full((3,), 3.0, 'float32')  # a constant, kept by x * w for w's gradient
+    w = chainerx.ones((3,), 'float32').require_grad()
+    y = x * w
+    for write in (lambda: x.__iadd__(1), lambda: x.__setitem__(0, 1.0),
+                  lambda: chainerx.copyto(x, chainerx.zeros((3,), 'float32')), lambda: x.sort()):
+        with pytest.raises(chainerx.ChainerxError):
+            write()
+    assert_allclose(x, [3.0, 3.0, 3.0])  # nothing was half-written
+    x.as_grad_stopped()[...] = 3.0  # a grad-stopped view may be written
+    y.backward()
+    assert_allclose(w.grad, [3.0, 3.0, 3.0])
+    del y
+    x += 1  # the graph that kept x is gone
+    z = x + w  # add keeps no input values, so x stays writable
+    x += 1
+    z.backward()
+    assert_allclose(x, [5.0, 5.0, 5.0])
+
+
 def test_as_grad_stopped_copy_and_ids():
     with chainerx.backprop_scope('other') as other:
         x = chainerx.ones((2,), 'float32').require_grad().require_grad(other)

@@ -350,6 +350,9 @@ def test_setitem_refuses_graph_arrays():
     x = chainerx.array(numpy.zeros(3, 'float32')).require_grad()
     with pytest.raises(chainerx.ChainerxError):
         x[[0]] = 1
+    for basic_key in (0, slice(1, None), Ellipsis):
+        with pytest.raises(chainerx.ChainerxError):
+            x[basic_key] = 1
     y = x * 2
     with pytest.raises(chainerx.ChainerxError):
         y[numpy.array([True, False, True])] = 0

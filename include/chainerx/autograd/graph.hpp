@@ -43,6 +43,7 @@ struct op_node {
     std::vector<dtype> output_dtypes;
     device* dev;
     backward_function backward;
+    std::vector<array_body*> retained;  // inputs the backward function keeps (marked on their bodies)
 
     ~op_node();
 };
@@ -51,6 +52,7 @@ struct op_node {
 // its inputs -> ...) and overflow the stack; op nodes hand what they own to a per-thread queue
 // instead, and the outermost destructor drains it iteratively.
 inline op_node::~op_node() {
+    for (array_body* body : retained) body->retained_by_nodes.fetch_sub(1, std::memory_order_relaxed);
     thread_local bool draining = false;
     thread_local std::vector<std::shared_ptr<array_node>> pending_nodes;
     thread_local std::vector<backward_function> pending_functions;
@@ -196,7 +198,18 @@ inline void record_op(const char* name, std::span<const array* const> inputs, st
         }
     }
     for (const backprop_id& id : ids) {
-        auto op = std::make_shared<op_node>(op_node{name, id, 0, {}, {}, {}, {}, &outputs[0]->get_device(), backward});
+        // An input body gains references exactly when copying the backward function into the node
+        // copies a capture of it: that is how inputs the backward keeps are found and marked.
+        std::vector<long> references;
+        for (const array* in : inputs) references.push_back(in ? in->body_ptr().use_count() : 0);
+        auto op = std::make_shared<op_node>(op_node{name, id, 0, {}, {}, {}, {}, &outputs[0]->get_device(), backward, {}});
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            array_body* body = inputs[i] ? inputs[i]->body() : nullptr;
+            if (!body || inputs[i]->body_ptr().use_count() <= references[i]) continue;
+            if (std::find(op->retained.begin(), op->retained.end(), body) != op->retained.end()) continue;
+            body->retained_by_nodes.fetch_add(1, std::memory_order_relaxed);
+            op->retained.push_back(body);
+        }
         for (const array* in : inputs) {
             graph_entry* e = in ? detail::find_entry(*in, id) : nullptr;
             op->inputs.push_back(e ? e->node : nullptr);

@@ -2,6 +2,7 @@
 
 // chainerx::array: a cheap, ref-counted handle on an array body (storage, offset, shape, strides in
 // bytes, dtype, device). Views share storage through the body's data pointer.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -24,6 +25,9 @@ struct array_body {
     device* dev = nullptr;
     std::shared_ptr<void> data;
     std::shared_ptr<graph_state> graph;
+    // How many recorded op nodes keep this array for their backward; in-place writes into it are
+    // refused while any does (a grad-stopped view, being another body, may still be written).
+    std::atomic<int32_t> retained_by_nodes{0};
 };
 
 class array {
@@ -34,8 +38,8 @@ public:
     static array from_data(shape_t shape, strides_t strides, chainerx::dtype type, device& dev, std::shared_ptr<void> data,
                            int64_t offset = 0) {
         array a;
-        a.body_ = std::allocate_shared<array_body>(pooled_allocator<array_body>{},
-                                                   array_body{shape, strides, offset, type, &dev, std::move(data), nullptr});
+        a.body_ = std::allocate_shared<array_body>(pooled_allocator<array_body>{}, std::move(shape), std::move(strides),
+                                                   offset, type, &dev, std::move(data), nullptr);
         return a;
     }
 

@@ -511,11 +511,11 @@ array getitem(const array& a, std::span<const key_item> key) {
 // indices the last write wins (as in NumPy). Refused for arrays that are part of a graph.
 template <class = void>
 void setitem(const array& a, std::span<const key_item> key, const array& value) {
+    detail::check_inplace("setitem", &a);
     if (is_basic_key(key)) {
         detail::with_basic_items(key, [&](std::span<const index_item> items) { copy_into(at(a, items), value); });
         return;
     }
-    detail::check_inplace("setitem", &a);
     detail::check_native(a, "setitem");
     detail::resolved_key r = detail::resolve_key(a, key, "setitem");
     check_writable(r.view, "setitem");

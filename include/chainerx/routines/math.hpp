@@ -346,45 +346,72 @@ template <class Op>
 struct grad_rule {
     static constexpr bool differentiable = false;
 };
+// Whether an op's backward rule reads its inputs' values (not only their shapes and dtypes).
+template <class Op>
+inline constexpr bool backward_reads_inputs = true;
+template <>
+inline constexpr bool backward_reads_inputs<ops::negative> = false;
+template <>
+inline constexpr bool backward_reads_inputs<ops::add> = false;
+template <>
+inline constexpr bool backward_reads_inputs<ops::subtract> = false;
 
 namespace detail {
 inline dtype float_result_type(dtype d) { return is_float(d) ? d : dtype::float32; }
 
-// ChainerX refuses in-place writes into arrays that take part in a graph.
+// ChainerX refuses in-place writes into arrays that take part in a graph; writes into arrays that a
+// recorded op keeps for its backward would corrupt the gradient, so they are refused too.
 inline void check_inplace(const char* name, const array* out) {
-    if (out && out->body()->graph)
+    if (!out) return;
+    if (out->body()->graph)
         throw_error<chainerx_error>(name, ": in-place assignment to an array that is part of a graph (requires grad) "
                                           "is not allowed");
+    if (out->body()->retained_by_nodes.load(std::memory_order_relaxed) > 0)
+        throw_error<chainerx_error>(name, ": in-place assignment to an array that a recorded graph keeps for backward "
+                                          "is not allowed; write into a copy, or drop the outputs that use it first");
 }
-
-// An operand kept by value for a backward rule.
-struct kept_operand {
-    array a;
-    std::optional<scalar> s;
-    explicit kept_operand(const operand& o) {
-        if (o.is_array()) {
-            a = o.get_array();
-        } else {
-            s = o.get_scalar();
-        }
-    }
-    operand get() const { return s ? operand(*s) : operand(a); }
-};
 
 // A gradient brought to an input's shape (undoing broadcasting) and dtype.
-inline array fit_gradient(const array& g, const array& input) {
-    array summed = g.shape() == input.shape() ? g : sum_to(g, input.shape());
-    return astype(summed, input.dtype(), false);
+inline array fit_gradient(const array& g, const shape_t& shape, dtype type) {
+    array summed = g.shape() == shape ? g : sum_to(g, shape);
+    return astype(summed, type, false);
 }
+inline array fit_gradient(const array& g, const array& input) { return fit_gradient(g, input.shape(), input.dtype()); }
+
+// What a backward rule keeps of an operand: a scalar, or an array's shape and dtype (to fit its
+// gradient) and, only when the rule reads them, its values. Arrays kept for their values are
+// retained by the graph, which refuses in-place writes into them.
+struct kept_operand {
+    std::optional<scalar> s;
+    array values;  // undefined unless the rule reads them
+    shape_t shape;
+    dtype type = dtype::float32;
+    kept_operand(const operand& o, bool keep_values) {
+        if (!o.is_array()) {
+            s = o.get_scalar();
+            return;
+        }
+        if (keep_values) values = o.get_array();
+        shape = o.get_array().shape();
+        type = o.get_array().dtype();
+    }
+    // The operand in dtype t for the rule (undefined when its values were not kept).
+    array as(dtype t, device& dev) const {
+        if (s) return full({}, *s, t, dev);
+        return values.defined() ? astype(values, t, false) : array();
+    }
+    // g brought to the operand's shape and dtype; none for a scalar.
+    array fit(const array& g) const { return s ? array() : fit_gradient(g, shape, type); }
+};
 
 template <class Op>
 void record_unary(const char* name, const operand& x, const array& y) {
     if constexpr (grad_rule<Op>::differentiable) {
         if (!x.is_array() || !x.get_array().body()->graph || !is_float(y.dtype())) return;
-        array input = x.get_array();
-        record_op(name, {&input}, {&y}, [input](const std::vector<array>& gy) {
-            array x_as_y = astype(input, gy[0].dtype(), false);
-            return std::vector<array>{fit_gradient(grad_rule<Op>::backward(x_as_y, gy[0]), input)};
+        kept_operand kx(x, backward_reads_inputs<Op>);
+        record_op(name, {&x.get_array()}, {&y}, [kx](const std::vector<array>& gy) {
+            array x_as_y = kx.as(gy[0].dtype(), gy[0].get_device());
+            return std::vector<array>{kx.fit(grad_rule<Op>::backward(x_as_y, gy[0]))};
         });
     }
 }
@@ -395,16 +422,14 @@ void record_binary(const char* name, const operand& a, const operand& b, const a
         bool a_graph = a.is_array() && a.get_array().body()->graph;
         bool b_graph = b.is_array() && b.get_array().body()->graph;
         if ((!a_graph && !b_graph) || !is_float(y.dtype())) return;
-        kept_operand ka(a), kb(b);
+        kept_operand ka(a, backward_reads_inputs<Op>), kb(b, backward_reads_inputs<Op>);
         record_op(name, {a.is_array() ? &a.get_array() : nullptr, b.is_array() ? &b.get_array() : nullptr}, {&y},
                   [ka, kb](const std::vector<array>& gy) {
                       // Compute in the output dtype, then fit each gradient to its input.
                       dtype type = gy[0].dtype();
-                      array a_y = ka.s ? full({}, *ka.s, type, gy[0].get_device()) : astype(ka.a, type, false);
-                      array b_y = kb.s ? full({}, *kb.s, type, gy[0].get_device()) : astype(kb.a, type, false);
-                      auto [ga, gb] = grad_rule<Op>::backward(a_y, b_y, gy[0]);
-                      return std::vector<array>{ka.s ? array() : fit_gradient(ga, ka.a),
-                                                kb.s ? array() : fit_gradient(gb, kb.a)};
+                      auto [ga, gb] = grad_rule<Op>::backward(ka.as(type, gy[0].get_device()),
+                                                              kb.as(type, gy[0].get_device()), gy[0]);
+                      return std::vector<array>{ka.fit(ga), kb.fit(gb)};
                   });
     }
 }
@@ -531,13 +556,12 @@ array where(const operand& condition, const operand& x, const operand& y) {
     array out = apply_elementwise<3>("where", ops::where{}, type, inputs);
     bool x_graph = x.is_array() && x.get_array().body()->graph, y_graph = y.is_array() && y.get_array().body()->graph;
     if ((x_graph || y_graph) && is_float(type)) {
-        detail::kept_operand kx(x), ky(y);
+        detail::kept_operand kx(x, false), ky(y, false);
         array c = cond_array.defined() ? cond_array : full({}, cond.get_scalar(), dtype::bool_, out.get_device());
         record_op("where", {x.is_array() ? &x.get_array() : nullptr, y.is_array() ? &y.get_array() : nullptr}, {&out},
                   [kx, ky, c](const std::vector<array>& gy) {
                       array zero = zeros({}, gy[0].dtype(), gy[0].get_device());
-                      return std::vector<array>{kx.s ? array() : detail::fit_gradient(where(c, gy[0], zero), kx.a),
-                                                ky.s ? array() : detail::fit_gradient(where(c, zero, gy[0]), ky.a)};
+                      return std::vector<array>{kx.fit(where(c, gy[0], zero)), ky.fit(where(c, zero, gy[0]))};
                   });
     }
     return out;
