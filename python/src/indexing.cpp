@@ -201,9 +201,9 @@ void init_indexing(nb::module_& m) {
     }, nb::arg("a"), nb::arg("v"), nb::arg("side") = "left", nb::arg("sorter").none() = nb::none(),
           "Indices (int64) where the elements of v would be inserted into the sorted 1-D array a to keep it sorted.");
 
-    m.def("unique", [](const array& a, bool return_index, bool return_inverse, bool return_counts, nb::handle axis) -> nb::object {
-        if (!axis.is_none()) throw_error<not_implemented_error>("unique: only axis=None is supported");
-        unique_result r = unique(a, return_index, return_inverse, return_counts);
+    m.def("unique", [](const array& a, bool return_index, bool return_inverse, bool return_counts,
+                       std::optional<int64_t> axis) -> nb::object {
+        unique_result r = unique(a, return_index, return_inverse, return_counts, axis);
         if (!return_index && !return_inverse && !return_counts) return nb::cast(r.values);
         nb::list out;
         out.append(nb::cast(r.values));
@@ -213,8 +213,8 @@ void init_indexing(nb::module_& m) {
         return nb::tuple(out);
     }, nb::arg("ar"), nb::arg("return_index") = false, nb::arg("return_inverse") = false,
           nb::arg("return_counts") = false, nb::arg("axis").none() = nb::none(),
-          "Sorted distinct values of the flattened array, optionally with first indices, the inverse (the input's "
-          "shape) and counts (NaNs count as one value).");
+          "Sorted distinct values of the flattened array (or distinct subarrays along axis), optionally with first "
+          "indices, the inverse (the input's shape; 1-D along axis) and counts (NaNs count as one value).");
 }
 
 }  // namespace chainerx::python

@@ -114,5 +114,17 @@ TEST(SortingTest, SearchsortedAndUnique) {
     EXPECT_EQ(to_values(*u.counts), (values_t{2, 1, 2}));
 }
 
+TEST(SortingTest, UniqueAlongAxis) {
+    // Columns (1,2), (0,5), (1,2), (0,4): distinct columns in lexicographic order.
+    array a = make({2, 4}, dtype::float32, {1, 0, 1, 0, 2, 5, 2, 4});
+    unique_result u = unique(a, true, true, true, 1);
+    EXPECT_EQ(u.values.shape(), (shape_t{2, 3}));
+    EXPECT_EQ(to_values(u.values), (values_t{0, 0, 1, 4, 5, 2}));
+    EXPECT_EQ(to_values(*u.index), (values_t{3, 1, 0}));
+    EXPECT_EQ(to_values(*u.inverse), (values_t{2, 1, 2, 0}));
+    EXPECT_EQ(to_values(*u.counts), (values_t{1, 1, 2}));
+    EXPECT_THROW(unique(a, false, false, false, 2), dimension_error);
+}
+
 }  // namespace
 }  // namespace chainerx

@@ -84,6 +84,25 @@ TEST(ReductionTest, NanPropagates) {
     EXPECT_EQ(at<int64_t>(argmin(a), 0), 40000);
 }
 
+TEST(ReductionTest, ArgExtremeTakesTheFirstOfTies) {
+    // Long contiguous runs take the vectorized route, where each lane keeps its own winner.
+    for (dtype type : {dtype::float32, dtype::float64, dtype::int8, dtype::float16}) {
+        array r = empty({5000}, type);  // 0..6 repeated: ties in every lane
+        dispatch_dtype(type, [&]<class T>() {
+            for (int64_t i = 0; i < r.size(); ++i) static_cast<T*>(r.raw_data())[i] = value_cast<T>(double(i % 7));
+        });
+        EXPECT_EQ(at<int64_t>(argmax(r), 0), 6) << type;
+        EXPECT_EQ(at<int64_t>(argmin(r), 0), 0) << type;
+        EXPECT_EQ(at<int64_t>(argmax(full({3000}, 2.0, type)), 0), 0) << type;
+    }
+    // nanargmax skips NaNs even on the contiguous route.
+    array b = iota({4096}, dtype::float32);
+    static_cast<float*>(b.raw_data())[0] = std::numeric_limits<float>::quiet_NaN();
+    static_cast<float*>(b.raw_data())[10] = 1e9f;
+    EXPECT_EQ(at<int64_t>(nanargmax(b), 0), 10);
+    EXPECT_EQ(at<int64_t>(argmax(b), 0), 0);
+}
+
 TEST(ReductionTest, Variance) {
     array a = iota({2, 3}, dtype::float64);
     array v = var(a, axes_t{1});

@@ -9,6 +9,10 @@
 #include <new>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace chainerx {
 
 class caching_host_allocator {
@@ -109,9 +113,20 @@ private:
         return bin < num_bins ? bin : num_bins;
     }
     static size_t round_up(size_t bytes) { return (bytes + alignment - 1) / alignment * alignment; }
+    // Large blocks are aligned to and advised for transparent huge pages (as NumPy does): streaming
+    // kernels then run at memory bandwidth, since hardware prefetchers stop at page boundaries and
+    // 4 KiB pages cost a TLB miss every 1024 floats.
+    static constexpr size_t huge_page = size_t{2} << 20;
+    static constexpr size_t huge_page_threshold = size_t{4} << 20;
     static void* system_allocate(size_t bytes) {
-        void* p = std::aligned_alloc(alignment, bytes == 0 ? alignment : bytes);
+        bool huge = bytes >= huge_page_threshold;
+        size_t align = huge ? huge_page : alignment;
+        size_t size = huge ? (bytes + huge_page - 1) / huge_page * huge_page : (bytes == 0 ? alignment : bytes);
+        void* p = std::aligned_alloc(align, size);
         if (p == nullptr) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+        if (huge) madvise(p, size, MADV_HUGEPAGE);  // advice only: failure is harmless
+#endif
         return p;
     }
 

@@ -9,6 +9,8 @@
 //   acc_type combine(acc_type a, acc_type b) const;  // associative (and, when uses_index is false,
 //                                                     // commutative up to rounding)
 //   out_type finalize(acc_type a, int64_t n) const;  // n: number of reduced elements
+// and optionally, for a faster route over contiguous runs of at most pairwise_block elements,
+//   acc_type reduce_contiguous(const in_type* p, int64_t n, int64_t i0) const;
 //
 // The axes are simplified first (length-1 axes dropped, output axes ordered by the output's layout,
 // reduced axes ordered by stride unless the op needs positions, adjacent axes merged). Then one of
@@ -142,6 +144,8 @@ CHAINERX_ALWAYS_INLINE typename Op::acc_type reduce_leaf(const Op& op, const cha
     using In = typename Op::in_type;
     using Acc = typename Op::acc_type;
     constexpr int K = num_accumulators<Acc>;
+    if constexpr (Contiguous && requires { op.reduce_contiguous(static_cast<const In*>(nullptr), n, i0); })
+        return op.reduce_contiguous(reinterpret_cast<const In*>(p), n, i0);
     auto load = [&](int64_t i) -> In {
         if constexpr (Contiguous) {
             return reinterpret_cast<const In*>(p)[i];

@@ -27,6 +27,8 @@ struct nan_arg_extreme : arg_extreme<T, Greater> {
         if (ops::is_nan(x)) return {typename arg_extreme<T, Greater>::V{}, -1};
         return {static_cast<typename arg_extreme<T, Greater>::V>(x), i};
     }
+    // The base's contiguous route lets NaNs win; this op goes element by element through map.
+    Acc reduce_contiguous(const T*, int64_t, int64_t) const = delete;
 };
 template <class T>
 using nanargmax = nan_arg_extreme<T, true>;

@@ -97,31 +97,63 @@ struct squared_deviation : base<T, T, T> {
     }
 };
 
-// NaN-propagating maximum and minimum; bool and integers keep their type, 16-bit floats compare in float.
+// all and any accumulate 0/1 in an unsigned integer as wide as T, so that the loop vectorizes
+// without packing comparison masks.
 template <class T>
-struct amax : base<T, compute_t<T>, T> {
+using truth_t = std::conditional_t<sizeof(T) == 1, uint8_t,
+                                   std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+
+// NaN-propagating maximum (Greater) and minimum; bool and integers keep their type, 16-bit floats
+// compare in float.
+template <class T, bool Greater>
+struct extreme_value : base<T, compute_t<T>, T> {
     using Acc = compute_t<T>;
     Acc identity() const {
-        if constexpr (std::is_same_v<Acc, bool>) return false;
-        else if constexpr (std::is_floating_point_v<Acc>) return -std::numeric_limits<Acc>::infinity();
-        else return std::numeric_limits<Acc>::lowest();
+        if constexpr (std::is_same_v<Acc, bool>) return !Greater;
+        else if constexpr (std::is_floating_point_v<Acc>) return (Greater ? -1 : 1) * std::numeric_limits<Acc>::infinity();
+        else return Greater ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
     }
     Acc map(T x, int64_t) const { return static_cast<Acc>(x); }
-    Acc combine(Acc a, Acc b) const { return (a >= b || a != a) ? a : b; }
+    Acc combine(Acc a, Acc b) const { return ((Greater ? a >= b : a <= b) || a != a) ? a : b; }
     T finalize(Acc a, int64_t) const { return T(a); }
+
+    // Floats over a contiguous run: each lane keeps a plain maximum (one vmaxps, the only step on the
+    // dependency chain) and a flag for NaNs, which the comparison alone would drop.
+    CHAINERX_ALWAYS_INLINE Acc reduce_contiguous(const T* p, int64_t n, int64_t) const
+        requires std::is_floating_point_v<Acc>
+    {
+        constexpr int K = 32;
+        using Mask = truth_t<Acc>;
+        Acc best[K];
+        Mask nan[K];
+        for (int k = 0; k < K; ++k) {
+            best[k] = identity();
+            nan[k] = 0;
+        }
+        auto step = [&](int k, Acc x) {
+            best[k] = (Greater ? best[k] > x : best[k] < x) ? best[k] : x;
+            nan[k] |= static_cast<Mask>(x != x);
+        };
+        int64_t i = 0;
+        for (; i + K <= n; i += K) {
+#pragma omp simd
+            for (int k = 0; k < K; ++k) step(k, static_cast<Acc>(p[i + k]));
+        }
+        for (int k = 0; k < K && i + k < n; ++k) step(k, static_cast<Acc>(p[i + k]));
+        Acc result = identity();
+        Mask any_nan = 0;
+        for (int k = 0; k < K; ++k) {
+            result = combine(result, best[k]);
+            any_nan |= nan[k];
+        }
+        return any_nan ? std::numeric_limits<Acc>::quiet_NaN() : result;
+    }
 };
 template <class T>
-struct amin : base<T, compute_t<T>, T> {
-    using Acc = compute_t<T>;
-    Acc identity() const {
-        if constexpr (std::is_same_v<Acc, bool>) return true;
-        else if constexpr (std::is_floating_point_v<Acc>) return std::numeric_limits<Acc>::infinity();
-        else return std::numeric_limits<Acc>::max();
-    }
-    Acc map(T x, int64_t) const { return static_cast<Acc>(x); }
-    Acc combine(Acc a, Acc b) const { return (a <= b || a != a) ? a : b; }
-    T finalize(Acc a, int64_t) const { return T(a); }
-};
+using amax = extreme_value<T, true>;
+template <class T>
+using amin = extreme_value<T, false>;
+
 
 // A value and its position; index -1 is the empty identity.
 template <class V>
@@ -152,13 +184,53 @@ struct arg_extreme : base<T, indexed_value<compute_t<T>>, int64_t> {
         return a.index < b.index ? a : b;
     }
     int64_t finalize(Acc a, int64_t) const { return a.index; }
+
+    // A contiguous block (the kernel's fast route for it) in one vectorized pass: each lane keeps its
+    // extreme value and where it first saw it, as an integer as wide as the value so that the
+    // selects vectorize; NaNs are only flagged, and the first one is then looked for separately.
+    CHAINERX_ALWAYS_INLINE Acc reduce_contiguous(const T* p, int64_t n, int64_t i0) const {
+        if (n <= 0) return identity();
+        constexpr int K = 32;
+        using Mask = truth_t<V>;
+        using Pos = std::conditional_t<sizeof(V) < 2, uint16_t, Mask>;  // holds pairwise_block positions
+        V best[K];
+        Pos pos[K];
+        Mask nan[K];
+        for (int k = 0; k < K; ++k) {
+            best[k] = static_cast<V>(p[0]);
+            pos[k] = 0;
+            nan[k] = 0;
+        }
+        auto step = [&](int k, V x, Pos position) {
+            // Selects written as bit masks: the compiler would otherwise turn them into masked stores.
+            Pos wins = -static_cast<Pos>(Greater ? x > best[k] : x < best[k]);
+            best[k] = (Greater ? x > best[k] : x < best[k]) ? x : best[k];
+            pos[k] = (position & wins) | (pos[k] & ~wins);
+            nan[k] |= static_cast<Mask>(x != x);
+        };
+        int64_t i = 0;
+        for (; i + K <= n; i += K) {
+            Pos base = static_cast<Pos>(i);
+#pragma omp simd
+            for (int k = 0; k < K; ++k) step(k, static_cast<V>(p[i + k]), static_cast<Pos>(base + k));
+        }
+        for (int k = 0; k < K && i + k < n; ++k) step(k, static_cast<V>(p[i + k]), static_cast<Pos>(i + k));
+        Mask any_nan = 0;
+        for (int k = 0; k < K; ++k) any_nan |= nan[k];
+        if (any_nan) {
+            int64_t j = 0;
+            while (p[j] == p[j]) ++j;
+            return {static_cast<V>(p[j]), i0 + j};
+        }
+        int w = 0;
+        for (int k = 1; k < K; ++k) {
+            bool wins = Greater ? best[k] > best[w] : best[k] < best[w];
+            if (wins || (best[k] == best[w] && pos[k] < pos[w])) w = k;
+        }
+        return {best[w], i0 + static_cast<int64_t>(pos[w])};
+    }
 };
 
-// all and any accumulate 0/1 in an unsigned integer as wide as T, so that the loop vectorizes
-// without packing comparison masks.
-template <class T>
-using truth_t = std::conditional_t<sizeof(T) == 1, uint8_t,
-                                   std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
 template <class T>
 struct all : base<T, truth_t<T>, bool> {
     using Acc = truth_t<T>;

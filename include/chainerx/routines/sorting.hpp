@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chainerx/routines/gather.hpp"
+#include "chainerx/routines/rearranging.hpp"
 
 namespace chainerx {
 namespace detail {
@@ -365,42 +366,92 @@ struct unique_result {
     std::optional<array> index, inverse, counts;
 };
 
-// The sorted distinct values of the flattened a (NaNs count as one value, as in NumPy 2), with the
-// index of each one's first occurrence, the inverse (a's shape) that rebuilds a from them, and counts.
-template <class = void>
-unique_result unique(const array& a, bool return_index = false, bool return_inverse = false, bool return_counts = false) {
-    detail::check_native(a, "unique");
-    array flat = ascontiguousarray(reshape(as_grad_stopped(a), {a.size()}));
-    const int64_t n = flat.size();
-    array order = detail::argsort_lanes(flat, 0);
-    const int64_t* ord = static_cast<const int64_t*>(order.raw_data());
+namespace detail {
+
+// unique's result from the order that sorts a's items (elements, or subarrays along an axis): runs
+// of items that same(i, j) calls equal (i, j: original positions, adjacent in sorted order) become
+// one value. values are take(items, first positions, 0); the inverse gets inverse_shape.
+template <class Same>
+unique_result unique_from_order(const array& items, const int64_t* ord, Same same, bool return_index,
+                                bool return_inverse, bool return_counts, const shape_t& inverse_shape) {
+    const int64_t n = items.shape()[0];
     std::vector<int64_t> starts;  // positions in sorted order where a new value begins
-    std::vector<int64_t> group(return_inverse ? n : 0);
-    dispatch_dtype(a.dtype(), [&]<class T>() {
-        const T* p = static_cast<const T*>(flat.raw_data());
-        for (int64_t i = 0; i < n; ++i) {
-            if (i == 0 || !detail::sort_equal{}(p[ord[i - 1]], p[ord[i]])) starts.push_back(i);
-            if (return_inverse) group[ord[i]] = static_cast<int64_t>(starts.size()) - 1;
-        }
-    });
+    array inverse = empty(return_inverse ? inverse_shape : shape_t{0}, dtype::int64, items.get_device());
+    int64_t* group = static_cast<int64_t*>(inverse.raw_data());
+    for (int64_t i = 0; i < n; ++i) {
+        if (i == 0 || !same(ord[i - 1], ord[i])) starts.push_back(i);
+        if (return_inverse) group[ord[i]] = static_cast<int64_t>(starts.size()) - 1;
+    }
     const int64_t k = starts.size();
     unique_result r;
-    array first = empty({k}, dtype::int64, a.get_device());
+    array first = empty({k}, dtype::int64, items.get_device());
     int64_t* f = static_cast<int64_t*>(first.raw_data());
     for (int64_t j = 0; j < k; ++j) f[j] = ord[starts[j]];
-    r.values = take(flat, first, 0);
+    r.values = take(items, first, 0);
     if (return_index) r.index = first;
-    if (return_inverse) {
-        array inv = empty(a.shape(), dtype::int64, a.get_device());
-        std::copy(group.begin(), group.end(), static_cast<int64_t*>(inv.raw_data()));
-        r.inverse = inv;
-    }
+    if (return_inverse) r.inverse = inverse;
     if (return_counts) {
-        array counts = empty({k}, dtype::int64, a.get_device());
+        array counts = empty({k}, dtype::int64, items.get_device());
         int64_t* c = static_cast<int64_t*>(counts.raw_data());
         for (int64_t j = 0; j < k; ++j) c[j] = (j + 1 < k ? starts[j + 1] : n) - starts[j];
         r.counts = counts;
     }
+    return r;
+}
+
+// unique along an axis: the distinct subarrays a[..., i, ...] in lexicographic order (NaNs last
+// within an element), as NumPy finds them; a subarray holding a NaN equals no other, as in NumPy.
+inline unique_result unique_along(const array& a, int64_t axis, bool return_index, bool return_inverse,
+                                  bool return_counts) {
+    int ax = normalize_axis(axis, a.ndim(), "unique");
+    const int64_t n = a.shape()[ax], m = n == 0 ? 0 : a.size() / n;
+    // The subarrays as the contiguous rows of `rows` (n, ...), the layout the result is taken from.
+    array rows = ascontiguousarray(moveaxis(as_grad_stopped(a), {ax}, {0}));
+    std::vector<int64_t> ord(n);
+    std::iota(ord.begin(), ord.end(), int64_t{0});
+    unique_result r;
+    dispatch_dtype(a.dtype(), [&]<class T>() {
+        const T* p = static_cast<const T*>(rows.raw_data());
+        auto row_less = [&](int64_t i, int64_t j) {
+            const T *x = p + i * m, *y = p + j * m;
+            for (int64_t e = 0; e < m; ++e) {
+                if (sort_less{}(x[e], y[e])) return true;
+                if (sort_less{}(y[e], x[e])) return false;
+            }
+            return false;
+        };
+        auto row_equal = [&](int64_t i, int64_t j) {
+            const T *x = p + i * m, *y = p + j * m;
+            for (int64_t e = 0; e < m; ++e)
+                if (!(static_cast<ops::compute_t<T>>(x[e]) == static_cast<ops::compute_t<T>>(y[e]))) return false;
+            return true;
+        };
+        std::stable_sort(ord.begin(), ord.end(), row_less);
+        r = unique_from_order(rows, ord.data(), row_equal, return_index, return_inverse, return_counts, {n});
+    });
+    r.values = moveaxis(r.values, {0}, {ax});
+    return r;
+}
+
+}  // namespace detail
+
+// The sorted distinct values of the flattened a (NaNs count as one value, as in NumPy 2), with the
+// index of each one's first occurrence, the inverse (a's shape) that rebuilds a from them, and counts.
+// With an axis: the distinct subarrays along it, the inverse then being 1-D over that axis.
+template <class = void>
+unique_result unique(const array& a, bool return_index = false, bool return_inverse = false, bool return_counts = false,
+                     std::optional<int64_t> axis = std::nullopt) {
+    detail::check_native(a, "unique");
+    if (axis) return detail::unique_along(a, *axis, return_index, return_inverse, return_counts);
+    array flat = ascontiguousarray(reshape(as_grad_stopped(a), {a.size()}));
+    array order = detail::argsort_lanes(flat, 0);
+    unique_result r;
+    dispatch_dtype(a.dtype(), [&]<class T>() {
+        const T* p = static_cast<const T*>(flat.raw_data());
+        auto same = [p](int64_t i, int64_t j) { return detail::sort_equal{}(p[i], p[j]); };
+        r = detail::unique_from_order(flat, static_cast<const int64_t*>(order.raw_data()), same, return_index,
+                                      return_inverse, return_counts, a.shape());
+    });
     return r;
 }
 
