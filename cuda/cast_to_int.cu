@@ -1,6 +1,6 @@
 // CUDA cast kernels into bool and the integer dtypes (from every dtype).
-#include "elementwise.cuh"
 #include "chainerx/routines/creation_basic.hpp"
+#include "elementwise.cuh"
 
 #define CHAINERX_CUDA_CAST_KERNELS_TO(unused, To) CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_CAST_KERNEL, To)
 CHAINERX_CUDA_CAST_KERNELS_TO(, bool)

@@ -18,8 +18,7 @@ namespace chainerx::cuda {
 namespace detail {
 
 void throw_cuda_error(cudaError_t error, const char* what) {
-    throw_error<device_error>("CUDA error in ", what, ": ", cudaGetErrorName(error), ": ",
-                              cudaGetErrorString(error));
+    throw_error<device_error>("CUDA error in ", what, ": ", cudaGetErrorName(error), ": ", cudaGetErrorString(error));
 }
 
 namespace {
@@ -73,7 +72,7 @@ namespace {
 // class to be reused by the next request of that class instead of going back to cudaFree. When
 // cudaMalloc runs out of memory, every cached block is freed and the allocation retried.
 class device_allocator {
-public:
+  public:
     // One allocator per device, never destroyed: arrays may be freed during static destruction.
     static device_allocator& for_device(int index) {
         static std::mutex mutex;
@@ -147,8 +146,7 @@ public:
         cached_bytes_ = 0;
     }
 
-
-private:
+  private:
     explicit device_allocator(int device) : device_(device) {}
 
     int device_;
@@ -158,9 +156,8 @@ private:
 };
 
 class cuda_device final : public device {
-public:
-    cuda_device(backend& owner, int index)
-        : device(owner, index), allocator_(device_allocator::for_device(index)) {}
+  public:
+    cuda_device(backend& owner, int index) : device(owner, index), allocator_(device_allocator::for_device(index)) {}
 
     device_kind kind() const override { return device_kind::cuda; }
 
@@ -192,19 +189,19 @@ public:
         check_cuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
 
-private:
+  private:
     device_allocator& allocator_;
 };
 
 class cuda_backend final : public backend {
-public:
+  public:
     cuda_backend(context& owner, int count) : backend(owner, "cuda"), count_(count) {}
     int device_count() const override { return count_; }
 
-protected:
+  protected:
     std::unique_ptr<device> create_device(int index) override { return std::make_unique<cuda_device>(*this, index); }
 
-private:
+  private:
     int count_;
 };
 
@@ -216,8 +213,8 @@ std::unique_ptr<backend> make_backend(context& owner) {
     cudaError_t error = cudaGetDeviceCount(&count);
     if (error != cudaSuccess) {
         cudaGetLastError();
-        throw_error<backend_error>("cuda backend is not available: cudaGetDeviceCount failed: ", cudaGetErrorName(error),
-                                   ": ", cudaGetErrorString(error));
+        throw_error<backend_error>("cuda backend is not available: cudaGetDeviceCount failed: ",
+                                   cudaGetErrorName(error), ": ", cudaGetErrorString(error));
     }
     if (count <= 0) throw_error<backend_error>("cuda backend is not available: no CUDA device found");
     return std::make_unique<detail::cuda_backend>(owner, count);

@@ -29,8 +29,7 @@ __device__ __forceinline__ void elementwise_1d(const Op& op, const elementwise_l
     const char* const in[] = {loop.data[1 + K]...};
     const int64_t in_strides[] = {loop.strides[1 + K][0]...};
     for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += step) {
-        *reinterpret_cast<Out*>(out + i * out_stride) =
-            op(*reinterpret_cast<const In*>(in[K] + i * in_strides[K])...);
+        *reinterpret_cast<Out*>(out + i * out_stride) = op(*reinterpret_cast<const In*>(in[K] + i * in_strides[K])...);
     }
 }
 
@@ -107,12 +106,15 @@ void elementwise(Op op, const elementwise_loop<1 + sizeof...(In)>& loop) {
 // ---- instantiation -----------------------------------------------------------------------------
 
 // The ten element types, for X-macros: X(arg, T) for each T.
-#define CHAINERX_CUDA_FOR_EACH_DTYPE(X, arg)                                                    \
+// (Kept out of clang-format, which reflows these lists differently on every pass.)
+// clang-format off
+#define CHAINERX_CUDA_FOR_EACH_DTYPE(X, arg)                                                   \
     X(arg, bool) X(arg, int8_t) X(arg, int16_t) X(arg, int32_t) X(arg, int64_t) X(arg, uint8_t) \
     X(arg, chainerx::float16) X(arg, float) X(arg, double) X(arg, chainerx::bfloat16)
-#define CHAINERX_CUDA_FOR_EACH_DTYPE_2(X, arg)                                                  \
+#define CHAINERX_CUDA_FOR_EACH_DTYPE_2(X, arg)                                                 \
     X(arg, bool) X(arg, int8_t) X(arg, int16_t) X(arg, int32_t) X(arg, int64_t) X(arg, uint8_t) \
     X(arg, chainerx::float16) X(arg, float) X(arg, double) X(arg, chainerx::bfloat16)
+// clang-format on
 
 // The cast and fill kernels are used by inline functions of chainerx/routines/creation_basic.hpp,
 // which every translation unit includes; these explicit instantiation declarations keep the
@@ -123,14 +125,15 @@ struct cast_op;
 struct fill_op;
 }  // namespace chainerx::detail
 
-#define CHAINERX_CUDA_CAST_KERNEL(To, From)                                                          \
-    template void chainerx::cuda::elementwise<chainerx::detail::cast_op<To>, To, From>(             \
+#define CHAINERX_CUDA_CAST_KERNEL(To, From)                                             \
+    template void chainerx::cuda::elementwise<chainerx::detail::cast_op<To>, To, From>( \
         chainerx::detail::cast_op<To>, const chainerx::elementwise_loop<2>&);
 #define CHAINERX_CUDA_EXTERN_CAST_KERNEL(To, From) extern CHAINERX_CUDA_CAST_KERNEL(To, From)
 #define CHAINERX_CUDA_EXTERN_CAST_KERNELS_TO(unused, To) \
     CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_EXTERN_CAST_KERNEL, To)
-#define CHAINERX_CUDA_FILL_KERNEL(unused, T) \
-    template void chainerx::cuda::elementwise<chainerx::detail::fill_op, T, T>(chainerx::detail::fill_op, const chainerx::elementwise_loop<2>&);
+#define CHAINERX_CUDA_FILL_KERNEL(unused, T)                                                              \
+    template void chainerx::cuda::elementwise<chainerx::detail::fill_op, T, T>(chainerx::detail::fill_op, \
+                                                                               const chainerx::elementwise_loop<2>&);
 #define CHAINERX_CUDA_EXTERN_FILL_KERNEL(unused, T) extern CHAINERX_CUDA_FILL_KERNEL(unused, T)
 
 CHAINERX_CUDA_FOR_EACH_DTYPE_2(CHAINERX_CUDA_EXTERN_CAST_KERNELS_TO, unused)

@@ -13,10 +13,14 @@ nb::dlpack::dtype dlpack_dtype(dtype d) {
     using code = nb::dlpack::dtype_code;
     uint8_t bits = static_cast<uint8_t>(itemsize_of(d) * 8);
     switch (kind_of(d)) {
-        case dtype_kind::bool_: return {static_cast<uint8_t>(code::Bool), 8, 1};
-        case dtype_kind::int_: return {static_cast<uint8_t>(code::Int), bits, 1};
-        case dtype_kind::uint_: return {static_cast<uint8_t>(code::UInt), bits, 1};
-        default: return {static_cast<uint8_t>(d == dtype::bfloat16 ? code::Bfloat : code::Float), bits, 1};
+        case dtype_kind::bool_:
+            return {static_cast<uint8_t>(code::Bool), 8, 1};
+        case dtype_kind::int_:
+            return {static_cast<uint8_t>(code::Int), bits, 1};
+        case dtype_kind::uint_:
+            return {static_cast<uint8_t>(code::UInt), bits, 1};
+        default:
+            return {static_cast<uint8_t>(d == dtype::bfloat16 ? code::Bfloat : code::Float), bits, 1};
     }
 }
 
@@ -24,13 +28,18 @@ dtype from_dlpack_dtype(nb::dlpack::dtype t) {
     using code = nb::dlpack::dtype_code;
     if (t.lanes != 1) throw_error<dtype_error>("vector dtypes are not supported");
     switch (static_cast<code>(t.code)) {
-        case code::Bool: return dtype::bool_;
+        case code::Bool:
+            return dtype::bool_;
         case code::Int:
             switch (t.bits) {
-                case 8: return dtype::int8;
-                case 16: return dtype::int16;
-                case 32: return dtype::int32;
-                case 64: return dtype::int64;
+                case 8:
+                    return dtype::int8;
+                case 16:
+                    return dtype::int16;
+                case 32:
+                    return dtype::int32;
+                case 64:
+                    return dtype::int64;
             }
             break;
         case code::UInt:
@@ -38,15 +47,19 @@ dtype from_dlpack_dtype(nb::dlpack::dtype t) {
             break;
         case code::Float:
             switch (t.bits) {
-                case 16: return dtype::float16;
-                case 32: return dtype::float32;
-                case 64: return dtype::float64;
+                case 16:
+                    return dtype::float16;
+                case 32:
+                    return dtype::float32;
+                case 64:
+                    return dtype::float64;
             }
             break;
         case code::Bfloat:
             if (t.bits == 16) return dtype::bfloat16;
             break;
-        default: break;
+        default:
+            break;
     }
     throw_error<dtype_error>("unsupported DLPack dtype (code ", int(t.code), ", ", int(t.bits), " bits)");
 }
@@ -114,9 +127,12 @@ nb::object item(const array& a, const char* op) {
                                      a.shape());
     scalar value = as_scalar(a);
     switch (value.kind()) {
-        case dtype_kind::bool_: return nb::bool_(value.to<bool>());
-        case dtype_kind::float_: return nb::float_(value.to<double>());
-        default: return nb::int_(value.to<int64_t>());
+        case dtype_kind::bool_:
+            return nb::bool_(value.to<bool>());
+        case dtype_kind::float_:
+            return nb::float_(value.to<double>());
+        default:
+            return nb::int_(value.to<int64_t>());
     }
 }
 
@@ -162,17 +178,27 @@ std::optional<dtype> dtype_of_format(const char* format, Py_ssize_t itemsize) {
     if (*format == '@' || *format == '=' || *format == '<') ++format;
     if (format[0] == '\0' || format[1] != '\0') return std::nullopt;
     switch (format[0]) {
-        case '?': return dtype::bool_;
-        case 'b': return dtype::int8;
-        case 'B': return dtype::uint8;
-        case 'h': return dtype::int16;
-        case 'i': return itemsize == 4 ? std::optional(dtype::int32) : std::nullopt;
+        case '?':
+            return dtype::bool_;
+        case 'b':
+            return dtype::int8;
+        case 'B':
+            return dtype::uint8;
+        case 'h':
+            return dtype::int16;
+        case 'i':
+            return itemsize == 4 ? std::optional(dtype::int32) : std::nullopt;
         case 'l':
-        case 'q': return itemsize == 8 ? std::optional(dtype::int64) : std::nullopt;
-        case 'e': return dtype::float16;
-        case 'f': return dtype::float32;
-        case 'd': return dtype::float64;
-        default: return std::nullopt;
+        case 'q':
+            return itemsize == 8 ? std::optional(dtype::int64) : std::nullopt;
+        case 'e':
+            return dtype::float16;
+        case 'f':
+            return dtype::float32;
+        case 'd':
+            return dtype::float64;
+        default:
+            return std::nullopt;
     }
 }
 
@@ -253,16 +279,24 @@ array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev
 void init_array(nb::module_& m) {
     auto cls = nb::class_<array>(m, "ndarray", nb::type_slots(array_slots), nb::is_weak_referenceable(),
                                  "An n-dimensional array on a device.");
-    cls.def("__init__",
-            [](array* self, nb::handle shape, nb::handle type, nb::handle dev) {
-                new (self) array(empty(to_shape(shape), to_dtype(type), to_device(dev)));
-            },
-            nb::arg("shape"), nb::arg("dtype"), nb::arg("device") = nb::none())
-        .def_prop_ro("shape", [](const array& a) { return nb::tuple(nb::cast(std::vector<int64_t>(a.shape().begin(), a.shape().end()))); })
-        .def_prop_ro("strides", [](const array& a) { return nb::tuple(nb::cast(std::vector<int64_t>(a.strides().begin(), a.strides().end()))); })
+    cls.def(
+           "__init__",
+           [](array* self, nb::handle shape, nb::handle type, nb::handle dev) {
+               new (self) array(empty(to_shape(shape), to_dtype(type), to_device(dev)));
+           },
+           nb::arg("shape"), nb::arg("dtype"), nb::arg("device") = nb::none())
+        .def_prop_ro("shape",
+                     [](const array& a) {
+                         return nb::tuple(nb::cast(std::vector<int64_t>(a.shape().begin(), a.shape().end())));
+                     })
+        .def_prop_ro("strides",
+                     [](const array& a) {
+                         return nb::tuple(nb::cast(std::vector<int64_t>(a.strides().begin(), a.strides().end())));
+                     })
         .def_prop_ro("offset", &array::offset)
         .def_prop_ro("dtype", [](const array& a) { return dtype_object(a.dtype()); })
-        .def_prop_ro("device", [](const array& a) -> device& { return a.get_device(); }, nb::rv_policy::reference)
+        .def_prop_ro(
+            "device", [](const array& a) -> device& { return a.get_device(); }, nb::rv_policy::reference)
         .def_prop_ro("size", &array::size)
         .def_prop_ro("nbytes", &array::nbytes)
         .def_prop_ro("itemsize", &array::itemsize)
@@ -271,66 +305,87 @@ void init_array(nb::module_& m) {
         .def_prop_ro("T", [](const array& a) { return transpose(a); })
         .def_prop_ro("data_ptr", [](const array& a) { return reinterpret_cast<intptr_t>(a.raw_data()); })
         .def_prop_ro("data_size", &array::nbytes)
-        .def_prop_ro("_debug_data_memory_address", [](const array& a) { return reinterpret_cast<intptr_t>(a.data().get()); })
+        .def_prop_ro("_debug_data_memory_address",
+                     [](const array& a) { return reinterpret_cast<intptr_t>(a.data().get()); })
         .def("view", [](const array& a) { return a.make_view(a.shape(), a.strides(), a.offset()); })
         .def("copy", [](const array& a) { return chainerx::copy(a); })
-        .def("astype", [](const array& a, nb::handle type, bool copy) { return astype(a, to_dtype(type), copy); },
-             nb::arg("dtype"), nb::arg("copy") = true)
-        .def("fill", [](const array& a, nb::handle value) {
-            auto s = to_scalar(value);
-            if (!s) throw nb::type_error("fill: value must be a scalar");
-            fill(a, *s);
-        }, nb::arg("value"))
+        .def(
+            "astype", [](const array& a, nb::handle type, bool copy) { return astype(a, to_dtype(type), copy); },
+            nb::arg("dtype"), nb::arg("copy") = true)
+        .def(
+            "fill",
+            [](const array& a, nb::handle value) {
+                auto s = to_scalar(value);
+                if (!s) throw nb::type_error("fill: value must be a scalar");
+                fill(a, *s);
+            },
+            nb::arg("value"))
         .def("item", [](const array& a) { return item(a, "item"); })
         .def("__bool__", [](const array& a) { return PyObject_IsTrue(item(a, "bool").ptr()) == 1; })
         .def("__int__", [](const array& a) { return nb::int_(item(a, "int")); })
         .def("__float__", [](const array& a) { return nb::float_(item(a, "float")); })
-        .def("__len__", [](const array& a) {
-            if (a.ndim() == 0) throw nb::type_error("len() of unsized object");
-            return a.shape()[0];
-        })
+        .def("__len__",
+             [](const array& a) {
+                 if (a.ndim() == 0) throw nb::type_error("len() of unsized object");
+                 return a.shape()[0];
+             })
         .def("reshape", [](const array& a, nb::args shape) { return reshape(a, shape_from_args(shape)); })
-        .def("transpose", [](const array& a, nb::args axes) {
-            if (axes.size() == 0 || (axes.size() == 1 && axes[0].is_none())) return transpose(a);
-            return transpose(a, shape_from_args(axes));
-        })
+        .def("transpose",
+             [](const array& a, nb::args axes) {
+                 if (axes.size() == 0 || (axes.size() == 1 && axes[0].is_none())) return transpose(a);
+                 return transpose(a, shape_from_args(axes));
+             })
         .def("swapaxes", &swapaxes, nb::arg("axis1"), nb::arg("axis2"))
-        .def("squeeze", [](const array& a, nb::handle axis) { return squeeze(a, to_optional_axes(axis)); },
-             nb::arg("axis") = nb::none())
+        .def(
+            "squeeze", [](const array& a, nb::handle axis) { return squeeze(a, to_optional_axes(axis)); },
+            nb::arg("axis") = nb::none())
         .def("ravel", &ravel)
-        .def("flatten", [](const array& a) {
-            array out = empty({a.size()}, a.dtype(), a.get_device());
-            copy_into(reshape(out, a.shape()), a);
-            return out;
-        })
-        .def("to_device", [](const array& a, nb::handle d, std::optional<int> index) {
-            device* dev;
-            if (nb::try_cast<device*>(d, dev) && dev) return copy_to_device(a, *dev);
-            return copy_to_device(a, get_default_context().get_device(nb::cast<std::string>(d), index.value_or(-1)));
-        }, nb::arg("device"), nb::arg("index") = nb::none())
-        .def("__dlpack__", [](const array& a, nb::kwargs) {
-            // An unversioned DLPack capsule, which every consumer accepts.
-            return nb::cast(as_nb_ndarray<>(a, dlpack_dtype(a.dtype())));
-        })
-        .def("__dlpack_device__", [](const array& a) {
-            return nb::make_tuple(a.get_device().kind() == device_kind::native ? 1 : 2, a.get_device().index());
-        })
-        .def("__array__", [](const array& a, nb::handle type, nb::handle copy) {
-            nb::object out = to_numpy(a, copy.is_valid() && !copy.is_none() && nb::cast<bool>(copy));
-            if (type.is_valid() && !type.is_none()) out = out.attr("astype")(type, nb::arg("copy") = false);
-            return out;
-        }, nb::arg("dtype") = nb::none(), nb::arg("copy") = nb::none());
+        .def("flatten",
+             [](const array& a) {
+                 array out = empty({a.size()}, a.dtype(), a.get_device());
+                 copy_into(reshape(out, a.shape()), a);
+                 return out;
+             })
+        .def(
+            "to_device",
+            [](const array& a, nb::handle d, std::optional<int> index) {
+                device* dev;
+                if (nb::try_cast<device*>(d, dev) && dev) return copy_to_device(a, *dev);
+                return copy_to_device(a,
+                                      get_default_context().get_device(nb::cast<std::string>(d), index.value_or(-1)));
+            },
+            nb::arg("device"), nb::arg("index") = nb::none())
+        .def("__dlpack__",
+             [](const array& a, nb::kwargs) {
+                 // An unversioned DLPack capsule, which every consumer accepts.
+                 return nb::cast(as_nb_ndarray<>(a, dlpack_dtype(a.dtype())));
+             })
+        .def("__dlpack_device__",
+             [](const array& a) {
+                 return nb::make_tuple(a.get_device().kind() == device_kind::native ? 1 : 2, a.get_device().index());
+             })
+        .def(
+            "__array__",
+            [](const array& a, nb::handle type, nb::handle copy) {
+                nb::object out = to_numpy(a, copy.is_valid() && !copy.is_none() && nb::cast<bool>(copy));
+                if (type.is_valid() && !type.is_none()) out = out.attr("astype")(type, nb::arg("copy") = false);
+                return out;
+            },
+            nb::arg("dtype") = nb::none(), nb::arg("copy") = nb::none());
     cls.attr("__array_priority__") = 100.0;
 
     m.def("to_numpy", &to_numpy, nb::arg("array"), nb::arg("copy") = true,
           "Converts to a numpy.ndarray; with copy=False a native array shares its memory.");
-    m.def("from_dlpack", [](nb::handle obj) {
-        auto nd = nb::cast<nb::ndarray<nb::ro>>(obj);
-        device& dev = nd.device_type() == nb::device::cpu::value
-                          ? get_default_context().get_device("native", 0)
-                          : get_default_context().get_device("cuda", nd.device_id());
-        return from_nb_ndarray(nd, dev);
-    }, nb::arg("x"), "Zero-copy import of any object supporting DLPack.");
+    m.def(
+        "from_dlpack",
+        [](nb::handle obj) {
+            auto nd = nb::cast<nb::ndarray<nb::ro>>(obj);
+            device& dev = nd.device_type() == nb::device::cpu::value
+                              ? get_default_context().get_device("native", 0)
+                              : get_default_context().get_device("cuda", nd.device_id());
+            return from_nb_ndarray(nd, dev);
+        },
+        nb::arg("x"), "Zero-copy import of any object supporting DLPack.");
     m.def("_wrap_numpy", [](nb::handle obj) { return to_array(obj, std::nullopt, false, nullptr); });
 }
 

@@ -61,39 +61,46 @@ void init_device(nb::module_& m) {
         });
 
     nb::class_<device_scope_py>(m, "DeviceScope", "Makes a device the default within a with-block.")
-        .def_prop_ro("device", [](const device_scope_py& s) -> device& { return *s.dev; }, ref)
-        .def("__enter__",
-             [](device_scope_py& s) -> device_scope_py& {
-                 s.saved_context = detail::thread_default_context_slot();
-                 s.saved_device = detail::thread_default_device_slot();
-                 set_default_device(*s.dev);
-                 return s;
-             }, ref)
+        .def_prop_ro(
+            "device", [](const device_scope_py& s) -> device& { return *s.dev; }, ref)
+        .def(
+            "__enter__",
+            [](device_scope_py& s) -> device_scope_py& {
+                s.saved_context = detail::thread_default_context_slot();
+                s.saved_device = detail::thread_default_device_slot();
+                set_default_device(*s.dev);
+                return s;
+            },
+            ref)
         .def("__exit__", [](device_scope_py& s, nb::args) {
             detail::thread_default_context_slot() = s.saved_context;
             detail::thread_default_device_slot() = s.saved_device;
         });
 
     nb::class_<context_scope_py>(m, "ContextScope", "Makes a context the default within a with-block.")
-        .def("__enter__",
-             [](context_scope_py& s) -> context_scope_py& {
-                 s.saved = detail::thread_default_context_slot();
-                 s.saved_device = detail::thread_default_device_slot();
-                 set_default_context(*s.ctx);
-                 return s;
-             }, ref)
+        .def(
+            "__enter__",
+            [](context_scope_py& s) -> context_scope_py& {
+                s.saved = detail::thread_default_context_slot();
+                s.saved_device = detail::thread_default_device_slot();
+                set_default_context(*s.ctx);
+                return s;
+            },
+            ref)
         .def("__exit__", [](context_scope_py& s, nb::args) {
             detail::thread_default_context_slot() = s.saved;
             detail::thread_default_device_slot() = s.saved_device;
         });
 
-    m.def("get_backend", [](const std::string& name) -> backend& { return get_default_context().get_backend(name); },
-          nb::arg("backend_name"), ref);
+    m.def(
+        "get_backend", [](const std::string& name) -> backend& { return get_default_context().get_backend(name); },
+        nb::arg("backend_name"), ref);
     m.def("get_device", &device_from_args, nb::arg("device"), nb::arg("index") = nb::none(), ref,
           "get_device('native:1'), get_device('native', 1) or get_device(device).");
     m.def("get_default_device", []() -> device& { return get_default_device(); }, ref);
-    m.def("set_default_device", [](nb::handle d) { set_default_device(device_from_args(d, std::nullopt)); },
-          nb::arg("device"));
+    m.def(
+        "set_default_device", [](nb::handle d) { set_default_device(device_from_args(d, std::nullopt)); },
+        nb::arg("device"));
     m.def(
         "using_device",
         [](nb::handle d, std::optional<int> index) { return device_scope_py{&device_from_args(d, index)}; },

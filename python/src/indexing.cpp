@@ -13,9 +13,10 @@ namespace chainerx::python {
 namespace {
 
 [[noreturn]] void invalid_index(nb::handle k) {
-    throw_error<index_error>("only integers, slices (`:`), ellipsis (`...`), chainerx.newaxis (`None`) and integer or "
-                             "boolean arrays are valid indices, got ",
-                             nb::cast<std::string>(nb::repr(k)));
+    throw_error<index_error>(
+        "only integers, slices (`:`), ellipsis (`...`), chainerx.newaxis (`None`) and integer or "
+        "boolean arrays are valid indices, got ",
+        nb::cast<std::string>(nb::repr(k)));
 }
 
 // Array-like indices as an array; NumPy reads an empty list as an empty integer index.
@@ -54,7 +55,8 @@ std::optional<index_item> to_basic_item(nb::handle k) {
         auto* s = reinterpret_cast<PySliceObject*>(o);
         return index_item::slice(part(s->start), part(s->stop), part(s->step));
     }
-    if (PyLong_CheckExact(o) || (!PyBool_Check(o) && PyIndex_Check(o) && !nb::isinstance<array>(k) && !PySequence_Check(o)))
+    if (PyLong_CheckExact(o) ||
+        (!PyBool_Check(o) && PyIndex_Check(o) && !nb::isinstance<array>(k) && !PySequence_Check(o)))
         return index_item::integer(nb::cast<int64_t>(nb::int_(k)));
     return std::nullopt;
 }
@@ -86,8 +88,10 @@ bool with_basic_key(nb::handle key, F&& f) {
 std::vector<key_item> to_key(nb::handle key, device& dev) {
     std::vector<key_item> items;
     auto add = [&](nb::handle k) {
-        if (std::optional<index_item> item = to_basic_item(k)) items.emplace_back(*item);
-        else items.emplace_back(to_index_array(k, dev));
+        if (std::optional<index_item> item = to_basic_item(k))
+            items.emplace_back(*item);
+        else
+            items.emplace_back(to_index_array(k, dev));
     };
     if (PyTuple_Check(key.ptr())) {
         for (nb::handle k : key) add(k);
@@ -112,7 +116,8 @@ std::optional<int64_t> to_optional_axis(nb::handle h) {
 }
 
 array take_fn(const array& a, nb::handle indices, nb::handle axis, const std::optional<std::string>& mode) {
-    return take(a, to_array_index(indices, a.get_device()), to_optional_axis(axis), to_index_mode(mode, a.get_device()));
+    return take(a, to_array_index(indices, a.get_device()), to_optional_axis(axis),
+                to_index_mode(mode, a.get_device()));
 }
 
 nb::tuple to_tuple(const std::vector<array>& arrays) {
@@ -136,29 +141,41 @@ void init_indexing(nb::module_& m) {
         cls.attr(name) = nb::cpp_function(std::forward<decltype(f)>(f), nb::is_method(), nb::name(name), nb::scope(cls),
                                           extra..., doc);
     };
-    method("__getitem__", [](const array& a, nb::handle key) {
-        array out;
-        if (with_basic_key(key, [&](std::span<const index_item> items) { out = at(a, items); })) return out;
-        std::vector<key_item> items = to_key(key, a.get_device());
-        return getitem(a, items);
-    }, "a[key]: a view for basic keys (ints, slices, None, Ellipsis); a copy for integer or boolean index arrays "
-       "(NumPy's advanced indexing, differentiable).", nb::arg("key").none());
-    method("__setitem__", [](const array& a, nb::handle key, nb::handle value) {
-        detail::check_inplace("setitem", &a);
-        std::optional<scalar> s = to_scalar(value);
-        auto assign = [&](const array& target) {
-            if (s) fill(target, *s);
-            else copy_into(target, to_array(value, std::nullopt, false, &a.get_device()));
-        };
-        if (with_basic_key(key, [&](std::span<const index_item> items) { assign(at(a, items)); })) return;
-        std::vector<key_item> items = to_key(key, a.get_device());
-        if (is_basic_key(items)) {  // a long basic key
-            assign(detail::with_basic_items(items, [&](std::span<const index_item> basic) { return at(a, basic); }));
-            return;
-        }
-        setitem(a, items, s ? full({}, *s, a.dtype(), a.get_device()) : to_array(value, std::nullopt, false, &a.get_device()));
-    }, "a[key] = value (value broadcast and cast to a's dtype; with index arrays the last of duplicate indices wins).",
-       nb::arg("key").none(), nb::arg("value").none());
+    method(
+        "__getitem__",
+        [](const array& a, nb::handle key) {
+            array out;
+            if (with_basic_key(key, [&](std::span<const index_item> items) { out = at(a, items); })) return out;
+            std::vector<key_item> items = to_key(key, a.get_device());
+            return getitem(a, items);
+        },
+        "a[key]: a view for basic keys (ints, slices, None, Ellipsis); a copy for integer or boolean index arrays "
+        "(NumPy's advanced indexing, differentiable).",
+        nb::arg("key").none());
+    method(
+        "__setitem__",
+        [](const array& a, nb::handle key, nb::handle value) {
+            detail::check_inplace("setitem", &a);
+            std::optional<scalar> s = to_scalar(value);
+            auto assign = [&](const array& target) {
+                if (s)
+                    fill(target, *s);
+                else
+                    copy_into(target, to_array(value, std::nullopt, false, &a.get_device()));
+            };
+            if (with_basic_key(key, [&](std::span<const index_item> items) { assign(at(a, items)); })) return;
+            std::vector<key_item> items = to_key(key, a.get_device());
+            if (is_basic_key(items)) {  // a long basic key
+                assign(
+                    detail::with_basic_items(items, [&](std::span<const index_item> basic) { return at(a, basic); }));
+                return;
+            }
+            setitem(
+                a, items,
+                s ? full({}, *s, a.dtype(), a.get_device()) : to_array(value, std::nullopt, false, &a.get_device()));
+        },
+        "a[key] = value (value broadcast and cast to a's dtype; with index arrays the last of duplicate indices wins).",
+        nb::arg("key").none(), nb::arg("value").none());
 
     const char* take_doc =
         "take(a, indices, axis=None, mode=None): elements of a at the integer indices along axis (a flattened when "
@@ -166,25 +183,33 @@ void init_indexing(nb::module_& m) {
         "native device and 'wrap' on CUDA. Differentiable (the gradient is a scatter-add).";
     m.def("take", &take_fn, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none() = nb::none(),
           nb::arg("mode").none() = nb::none(), take_doc);
-    method("take", [](const array& a, nb::handle indices, nb::handle axis, const std::optional<std::string>& mode) {
-        return take_fn(a, indices, axis, mode);
-    }, take_doc, nb::arg("indices"), nb::arg("axis").none() = nb::none(), nb::arg("mode").none() = nb::none());
+    method(
+        "take",
+        [](const array& a, nb::handle indices, nb::handle axis, const std::optional<std::string>& mode) {
+            return take_fn(a, indices, axis, mode);
+        },
+        take_doc, nb::arg("indices"), nb::arg("axis").none() = nb::none(), nb::arg("mode").none() = nb::none());
 
-    const char* nonzero_doc = "Indices of the nonzero elements: a tuple of int64 arrays, one per axis (0-d arrays are refused).";
+    const char* nonzero_doc =
+        "Indices of the nonzero elements: a tuple of int64 arrays, one per axis (0-d arrays are refused).";
     m.def("nonzero", [](const array& a) { return to_tuple(nonzero(a)); }, nb::arg("a"), nonzero_doc);
     method("nonzero", [](const array& a) { return to_tuple(nonzero(a)); }, nonzero_doc);
-    m.def("flatnonzero", [](const array& a) { return flatnonzero(a); }, nb::arg("a"),
-          "Indices of the nonzero elements of the flattened array (int64).");
+    m.def(
+        "flatnonzero", [](const array& a) { return flatnonzero(a); }, nb::arg("a"),
+        "Indices of the nonzero elements of the flattened array (int64).");
 
     const char* sort_doc =
         "sort(a, axis=-1, kind=None, stable=None): sorted copy along axis (flattened when axis is None); NaNs last. "
         "Differentiable.";
     m.def("sort", &sort_fn, nb::arg("a"), nb::arg("axis").none() = -1, nb::arg("kind").none() = nb::none(),
           nb::arg("stable").none() = nb::none(), sort_doc);
-    method("sort", [](const array& a, int64_t axis, const std::optional<std::string>& kind, std::optional<bool> stable) {
-        sort_inplace(a, axis, kind, stable);
-    }, "Sorts the array in place along axis (refused for arrays that are part of a graph).", nb::arg("axis") = -1,
-       nb::arg("kind").none() = nb::none(), nb::arg("stable").none() = nb::none());
+    method(
+        "sort",
+        [](const array& a, int64_t axis, const std::optional<std::string>& kind, std::optional<bool> stable) {
+            sort_inplace(a, axis, kind, stable);
+        },
+        "Sorts the array in place along axis (refused for arrays that are part of a graph).", nb::arg("axis") = -1,
+        nb::arg("kind").none() = nb::none(), nb::arg("stable").none() = nb::none());
     const char* argsort_doc =
         "argsort(a, axis=-1, kind=None, stable=None): int64 indices that sort a along axis (flattened when axis is "
         "None). The sort is always stable.";
@@ -193,28 +218,34 @@ void init_indexing(nb::module_& m) {
     method("argsort", &argsort_fn, argsort_doc, nb::arg("axis").none() = -1, nb::arg("kind").none() = nb::none(),
            nb::arg("stable").none() = nb::none());
 
-    m.def("searchsorted", [](const array& a, nb::handle v, const std::string& side, nb::handle sorter) {
-        array values = to_array(v, std::nullopt, false, &a.get_device());
-        std::optional<array> s;
-        if (!sorter.is_none()) s = to_array(sorter, std::nullopt, false, &a.get_device());
-        return searchsorted(a, values, side, s);
-    }, nb::arg("a"), nb::arg("v"), nb::arg("side") = "left", nb::arg("sorter").none() = nb::none(),
-          "Indices (int64) where the elements of v would be inserted into the sorted 1-D array a to keep it sorted.");
+    m.def(
+        "searchsorted",
+        [](const array& a, nb::handle v, const std::string& side, nb::handle sorter) {
+            array values = to_array(v, std::nullopt, false, &a.get_device());
+            std::optional<array> s;
+            if (!sorter.is_none()) s = to_array(sorter, std::nullopt, false, &a.get_device());
+            return searchsorted(a, values, side, s);
+        },
+        nb::arg("a"), nb::arg("v"), nb::arg("side") = "left", nb::arg("sorter").none() = nb::none(),
+        "Indices (int64) where the elements of v would be inserted into the sorted 1-D array a to keep it sorted.");
 
-    m.def("unique", [](const array& a, bool return_index, bool return_inverse, bool return_counts,
-                       std::optional<int64_t> axis) -> nb::object {
-        unique_result r = unique(a, return_index, return_inverse, return_counts, axis);
-        if (!return_index && !return_inverse && !return_counts) return nb::cast(r.values);
-        nb::list out;
-        out.append(nb::cast(r.values));
-        if (r.index) out.append(nb::cast(*r.index));
-        if (r.inverse) out.append(nb::cast(*r.inverse));
-        if (r.counts) out.append(nb::cast(*r.counts));
-        return nb::tuple(out);
-    }, nb::arg("ar"), nb::arg("return_index") = false, nb::arg("return_inverse") = false,
-          nb::arg("return_counts") = false, nb::arg("axis").none() = nb::none(),
-          "Sorted distinct values of the flattened array (or distinct subarrays along axis), optionally with first "
-          "indices, the inverse (the input's shape; 1-D along axis) and counts (NaNs count as one value).");
+    m.def(
+        "unique",
+        [](const array& a, bool return_index, bool return_inverse, bool return_counts,
+           std::optional<int64_t> axis) -> nb::object {
+            unique_result r = unique(a, return_index, return_inverse, return_counts, axis);
+            if (!return_index && !return_inverse && !return_counts) return nb::cast(r.values);
+            nb::list out;
+            out.append(nb::cast(r.values));
+            if (r.index) out.append(nb::cast(*r.index));
+            if (r.inverse) out.append(nb::cast(*r.inverse));
+            if (r.counts) out.append(nb::cast(*r.counts));
+            return nb::tuple(out);
+        },
+        nb::arg("ar"), nb::arg("return_index") = false, nb::arg("return_inverse") = false,
+        nb::arg("return_counts") = false, nb::arg("axis").none() = nb::none(),
+        "Sorted distinct values of the flattened array (or distinct subarrays along axis), optionally with first "
+        "indices, the inverse (the input's shape; 1-D along axis) and counts (NaNs count as one value).");
 }
 
 }  // namespace chainerx::python

@@ -57,8 +57,12 @@ void init_math_binary(nb::module_& m) {
     for (const binary_entry& e : binary_routines) {
         binary_fn fn = e.fn;
         const char* name = e.name;
-        m.def(name, [fn, name](nb::handle x1, nb::handle x2) { return fn(to_operand(x1, name), to_operand(x2, name), nullptr); },
-              nb::arg("x1"), nb::arg("x2"));
+        m.def(
+            name,
+            [fn, name](nb::handle x1, nb::handle x2) {
+                return fn(to_operand(x1, name), to_operand(x2, name), nullptr);
+            },
+            nb::arg("x1"), nb::arg("x2"));
         if (!e.dunder) continue;
         std::string op = e.dunder;
         cls.attr(("__" + op + "__").c_str()) = nb::cpp_function(
@@ -86,9 +90,12 @@ void init_math_binary(nb::module_& m) {
             },
             nb::is_method(), nb::name(("__i" + op + "__").c_str()), nb::scope(cls), nb::arg("other").none());
     }
-    m.def("where", [](nb::handle condition, nb::handle x, nb::handle y) {
-        return where(to_operand(condition, "where"), to_operand(x, "where"), to_operand(y, "where"));
-    }, nb::arg("condition"), nb::arg("x"), nb::arg("y"));
+    m.def(
+        "where",
+        [](nb::handle condition, nb::handle x, nb::handle y) {
+            return where(to_operand(condition, "where"), to_operand(x, "where"), to_operand(y, "where"));
+        },
+        nb::arg("condition"), nb::arg("x"), nb::arg("y"));
 }
 
 }  // namespace chainerx::python

@@ -129,9 +129,7 @@ std::optional<axes_t> to_optional_axes(nb::handle h) {
 namespace {
 void translate_exception(const std::exception_ptr& p, void*) {
     static nb::handle module = nb::module_::import_("chainerx._core");
-    auto raise = [&](const char* name, const std::exception& e) {
-        PyErr_SetString(module.attr(name).ptr(), e.what());
-    };
+    auto raise = [&](const char* name, const std::exception& e) { PyErr_SetString(module.attr(name).ptr(), e.what()); };
     try {
         std::rethrow_exception(p);
     } catch (const index_error& e) {
@@ -172,7 +170,8 @@ NB_MODULE(_core, m) {
     for (const char* name : {"ChainerxError", "ContextError", "BackendError", "DeviceError", "DimensionError",
                              "DtypeError", "NotImplementedError", "GradientError", "GradientCheckError"}) {
         // As in ChainerX, each class derives directly from Exception.
-        m.attr(name) = nb::steal(PyErr_NewException((std::string("chainerx.") + name).c_str(), PyExc_Exception, nullptr));
+        m.attr(name) =
+            nb::steal(PyErr_NewException((std::string("chainerx.") + name).c_str(), PyExc_Exception, nullptr));
     }
     nb::register_exception_translator(translate_exception);
     chainerx::get_long_running_hooks() = {release_gil, reacquire_gil};

@@ -40,8 +40,10 @@ void init_reduction(nb::module_& m) {
     nb::handle cls = nb::type<array>();
     for (const reduce_entry& e : reductions) {
         reduce_fn fn = e.fn;
-        m.def(e.name, [fn](const array& a, nb::handle axis, bool keepdims) { return call_reduction(fn, a, axis, keepdims); },
-              nb::arg("a"), nb::arg("axis").none() = nb::none(), nb::arg("keepdims") = false, e.doc);
+        m.def(
+            e.name,
+            [fn](const array& a, nb::handle axis, bool keepdims) { return call_reduction(fn, a, axis, keepdims); },
+            nb::arg("a"), nb::arg("axis").none() = nb::none(), nb::arg("keepdims") = false, e.doc);
         if (e.method)
             cls.attr(e.name) = nb::cpp_function(
                 [fn](const array& a, nb::handle axis, bool keepdims) { return call_reduction(fn, a, axis, keepdims); },
@@ -61,12 +63,12 @@ void init_reduction(nb::module_& m) {
           nb::arg("ddof") = 0, var_doc);
     m.def("std", std_fn, nb::arg("a"), nb::arg("axis").none() = nb::none(), nb::arg("keepdims") = false,
           nb::arg("ddof") = 0, std_doc);
-    cls.attr("var") = nb::cpp_function(var_fn, nb::is_method(), nb::name("var"), nb::scope(cls),
-                                       nb::arg("axis").none() = nb::none(), nb::arg("keepdims") = false,
-                                       nb::arg("ddof") = 0, var_doc);
-    cls.attr("std") = nb::cpp_function(std_fn, nb::is_method(), nb::name("std"), nb::scope(cls),
-                                       nb::arg("axis").none() = nb::none(), nb::arg("keepdims") = false,
-                                       nb::arg("ddof") = 0, std_doc);
+    cls.attr("var") =
+        nb::cpp_function(var_fn, nb::is_method(), nb::name("var"), nb::scope(cls), nb::arg("axis").none() = nb::none(),
+                         nb::arg("keepdims") = false, nb::arg("ddof") = 0, var_doc);
+    cls.attr("std") =
+        nb::cpp_function(std_fn, nb::is_method(), nb::name("std"), nb::scope(cls), nb::arg("axis").none() = nb::none(),
+                         nb::arg("keepdims") = false, nb::arg("ddof") = 0, std_doc);
 
     auto argmax_fn = [](const array& a, nb::handle axis) { return argmax(a, to_optional_axis(axis)); };
     auto argmin_fn = [](const array& a, nb::handle axis) { return argmin(a, to_optional_axis(axis)); };
@@ -79,8 +81,9 @@ void init_reduction(nb::module_& m) {
     cls.attr("argmin") = nb::cpp_function(argmin_fn, nb::is_method(), nb::name("argmin"), nb::scope(cls),
                                           nb::arg("axis").none() = nb::none(), argmin_doc);
 
-    m.def("count_nonzero", [](const array& a, nb::handle axis) { return count_nonzero(a, to_optional_axes(axis)); },
-          nb::arg("a"), nb::arg("axis").none() = nb::none(), "Number of nonzero elements (int64) over the given axes.");
+    m.def(
+        "count_nonzero", [](const array& a, nb::handle axis) { return count_nonzero(a, to_optional_axes(axis)); },
+        nb::arg("a"), nb::arg("axis").none() = nb::none(), "Number of nonzero elements (int64) over the given axes.");
 }
 
 }  // namespace chainerx::python

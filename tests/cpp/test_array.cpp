@@ -273,8 +273,8 @@ TEST(View, Squeeze) {
     EXPECT_EQ(squeeze(a, axes_t{2}).shape(), (shape_t{1, 3, 2}));
     EXPECT_EQ(squeeze(a, axes_t{-4, 2}).shape(), (shape_t{3, 2}));
     EXPECT_EQ(squeeze(iota({1, 1})).ndim(), 0);
-    EXPECT_THROW(squeeze(a, axes_t{1}), dimension_error);   // size 3
-    EXPECT_THROW(squeeze(a, axes_t{4}), dimension_error);   // out of range
+    EXPECT_THROW(squeeze(a, axes_t{1}), dimension_error);  // size 3
+    EXPECT_THROW(squeeze(a, axes_t{4}), dimension_error);  // out of range
     EXPECT_THROW(squeeze(a, axes_t{-5}), dimension_error);
 }
 
@@ -370,25 +370,25 @@ TEST(Indexing, SlicesLikePython) {
         values_t expected;  // x[start:stop:step] for x = [0, 1, 2, 3, 4]
     };
     const row rows[] = {
-            {none, none, none, {0, 1, 2, 3, 4}},
-            {1, 3, none, {1, 2}},
-            {0, 5, 2, {0, 2, 4}},
-            {-100, 100, 1, {0, 1, 2, 3, 4}},
-            {-2, none, none, {3, 4}},
-            {1, 1, none, {}},
-            {4, 1, none, {}},
-            {none, none, -1, {4, 3, 2, 1, 0}},
-            {3, 0, -1, {3, 2, 1}},
-            {-2, none, -2, {3, 1}},
-            {10, none, -3, {4, 1}},
-            {none, -10, -1, {4, 3, 2, 1, 0}},
-            {4, -6, -2, {4, 2, 0}},
-            {2, none, -1, {2, 1, 0}},
-            {none, 2, -1, {4, 3}},
-            {0, none, -1, {0}},
-            {0, 3, -1, {}},
-            {none, none, 7, {0}},
-            {none, none, -7, {4}},
+        {none, none, none, {0, 1, 2, 3, 4}},
+        {1, 3, none, {1, 2}},
+        {0, 5, 2, {0, 2, 4}},
+        {-100, 100, 1, {0, 1, 2, 3, 4}},
+        {-2, none, none, {3, 4}},
+        {1, 1, none, {}},
+        {4, 1, none, {}},
+        {none, none, -1, {4, 3, 2, 1, 0}},
+        {3, 0, -1, {3, 2, 1}},
+        {-2, none, -2, {3, 1}},
+        {10, none, -3, {4, 1}},
+        {none, -10, -1, {4, 3, 2, 1, 0}},
+        {4, -6, -2, {4, 2, 0}},
+        {2, none, -1, {2, 1, 0}},
+        {none, 2, -1, {4, 3}},
+        {0, none, -1, {0}},
+        {0, 3, -1, {}},
+        {none, none, 7, {0}},
+        {none, none, -7, {4}},
     };
     array x = iota({5}, dtype::int64);
     for (const row& r : rows) {
@@ -519,21 +519,21 @@ struct layout_row {
 
 TEST(Layout, NumpyOutputStrides) {
     const layout_row rows[] = {
-            {"C", {2, 3}, {{12, 4}}, 4, 8, {24, 8}},
-            {"F (transposed)", {2, 3}, {{4, 8}}, 4, 4, {4, 8}},
-            {"F 3-d", {2, 3, 4}, {{4, 8, 24}}, 4, 4, {4, 8, 24}},
-            {"C and F: C wins", {2, 3}, {{12, 4}, {4, 8}}, 4, 4, {12, 4}},
-            {"F and C: C wins", {2, 3}, {{4, 8}, {12, 4}}, 4, 4, {12, 4}},
-            {"permuted (1, 0, 2)", {2, 3, 4}, {{16, 32, 4}}, 4, 4, {16, 32, 4}},
-            {"permuted (2, 0, 1)", {2, 3, 4}, {{4, 32, 8}}, 4, 4, {4, 32, 8}},
-            {"F with broadcast", {2, 3, 4}, {{4, 8, 24}, {0, 4, 12}}, 4, 4, {4, 8, 24}},
-            {"broadcast row", {3, 4}, {{0, 4}}, 4, 4, {16, 4}},
-            {"outer product", {3, 4}, {{4, 0}, {0, 4}}, 4, 4, {16, 4}},
-            {"reversed", {3}, {{-4}}, 4, 4, {4}},
-            {"length-1 axis", {3, 1, 4}, {{16, 999, 4}}, 4, 4, {16, 16, 4}},
-            {"zero size", {0, 3}, {{0, 0}}, 4, 4, {0, 0}},
-            {"0-d", {}, {{}}, 4, 8, {}},
-            {"no inputs", {2, 3}, {}, 4, 2, {6, 2}},
+        {"C", {2, 3}, {{12, 4}}, 4, 8, {24, 8}},
+        {"F (transposed)", {2, 3}, {{4, 8}}, 4, 4, {4, 8}},
+        {"F 3-d", {2, 3, 4}, {{4, 8, 24}}, 4, 4, {4, 8, 24}},
+        {"C and F: C wins", {2, 3}, {{12, 4}, {4, 8}}, 4, 4, {12, 4}},
+        {"F and C: C wins", {2, 3}, {{4, 8}, {12, 4}}, 4, 4, {12, 4}},
+        {"permuted (1, 0, 2)", {2, 3, 4}, {{16, 32, 4}}, 4, 4, {16, 32, 4}},
+        {"permuted (2, 0, 1)", {2, 3, 4}, {{4, 32, 8}}, 4, 4, {4, 32, 8}},
+        {"F with broadcast", {2, 3, 4}, {{4, 8, 24}, {0, 4, 12}}, 4, 4, {4, 8, 24}},
+        {"broadcast row", {3, 4}, {{0, 4}}, 4, 4, {16, 4}},
+        {"outer product", {3, 4}, {{4, 0}, {0, 4}}, 4, 4, {16, 4}},
+        {"reversed", {3}, {{-4}}, 4, 4, {4}},
+        {"length-1 axis", {3, 1, 4}, {{16, 999, 4}}, 4, 4, {16, 16, 4}},
+        {"zero size", {0, 3}, {{0, 0}}, 4, 4, {0, 0}},
+        {"0-d", {}, {{}}, 4, 8, {}},
+        {"no inputs", {2, 3}, {}, 4, 2, {6, 2}},
     };
     for (const layout_row& row : rows) {
         SCOPED_TRACE(row.name);
@@ -576,8 +576,8 @@ TEST(Device, NamedSingletons) {
 }
 
 TEST(Device, BadNames) {
-    for (const char* name : {"native:4", "native:-1", "native:", "native:1x", "native:x", "native: 1",
-                             "native:99999999999999"}) {
+    for (const char* name :
+         {"native:4", "native:-1", "native:", "native:1x", "native:x", "native: 1", "native:99999999999999"}) {
         SCOPED_TRACE(name);
         EXPECT_THROW(get_device(name), device_error);
     }
@@ -711,11 +711,11 @@ TEST(Creation, TrilTriu) {
         values_t lower, upper;
     };
     const row rows[] = {
-            {0, {1, 0, 0, 4, 5, 0, 7, 8, 9}, {1, 2, 3, 0, 5, 6, 0, 0, 9}},
-            {-1, {0, 0, 0, 4, 0, 0, 7, 8, 0}, {1, 2, 3, 4, 5, 6, 0, 8, 9}},
-            {1, {1, 2, 0, 4, 5, 6, 7, 8, 9}, {0, 2, 3, 0, 0, 6, 0, 0, 0}},
-            {5, {1, 2, 3, 4, 5, 6, 7, 8, 9}, values_t(9, 0.0)},
-            {-5, values_t(9, 0.0), {1, 2, 3, 4, 5, 6, 7, 8, 9}},
+        {0, {1, 0, 0, 4, 5, 0, 7, 8, 9}, {1, 2, 3, 0, 5, 6, 0, 0, 9}},
+        {-1, {0, 0, 0, 4, 0, 0, 7, 8, 0}, {1, 2, 3, 4, 5, 6, 0, 8, 9}},
+        {1, {1, 2, 0, 4, 5, 6, 7, 8, 9}, {0, 2, 3, 0, 0, 6, 0, 0, 0}},
+        {5, {1, 2, 3, 4, 5, 6, 7, 8, 9}, values_t(9, 0.0)},
+        {-5, values_t(9, 0.0), {1, 2, 3, 4, 5, 6, 7, 8, 9}},
     };
     for (const row& r : rows) {
         SCOPED_TRACE(::testing::Message() << "k = " << r.k);

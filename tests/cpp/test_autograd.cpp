@@ -85,9 +85,9 @@ TEST(Autograd, InPlaceOnArrayKeptForBackwardIsRefused) {
     EXPECT_THROW(add(x, 1, &x), chainerx_error);
     EXPECT_THROW(copyto(x, zeros({2}, dtype::float32)), chainerx_error);
     array view = as_grad_stopped(x);
-    add(view, 0, &view);  // another body: writable
+    add(view, 0, &view);         // another body: writable
     array sum_only = add(w, x);  // add reads no input values, so keeps nothing
-    y = array();              // dropping the graph releases x
+    y = array();                 // dropping the graph releases x
     add(x, 1, &x);
     backward({sum_only});
     EXPECT_EQ(get_grad(w)->shape(), shape_t({2}));

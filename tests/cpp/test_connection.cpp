@@ -92,8 +92,8 @@ TEST(Connection, ConvGradientCheck) {
     };
     array gy = ones({1, 2, 5, 4}, dtype::float64);
     EXPECT_NO_THROW(check_backward(f, {x, w, b}, {gy}, 1e-6, 1e-6, 1e-6));
-    EXPECT_NO_THROW(check_double_backward(f, {x, w, b}, {gy}, {ones(x.shape(), dtype::float64), ones(w.shape(), dtype::float64), b}, 1e-6,
-                                          1e-5, 1e-5));
+    EXPECT_NO_THROW(check_double_backward(
+        f, {x, w, b}, {gy}, {ones(x.shape(), dtype::float64), ones(w.shape(), dtype::float64), b}, 1e-6, 1e-5, 1e-5));
 }
 
 TEST(Pooling, MaxAndAverage) {

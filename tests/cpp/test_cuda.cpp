@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "chainerx/chainerx.hpp"
-#include "chainerx/routines/math.hpp"
 #include "chainerx/kernels/cuda_op_list.hpp"  // the X-macro lists of ops with CUDA kernels
+#include "chainerx/routines/math.hpp"
 
 namespace {
 
@@ -139,10 +139,14 @@ TEST(CudaElementwise, AddMatchesNative) {
             chainerx::array a = from_host(x, {12, 7}, dev);
             chainerx::array b = from_host(y, {7}, dev);
             switch (variant) {
-                case 0: return chainerx::add(a, a);
-                case 1: return chainerx::add(a, b);
-                case 2: return chainerx::add(a, 2.5);
-                default: return chainerx::add(transpose2d(a), from_host(iota_values(12, 1.0f, 0.0f), {12}, dev));
+                case 0:
+                    return chainerx::add(a, a);
+                case 1:
+                    return chainerx::add(a, b);
+                case 2:
+                    return chainerx::add(a, 2.5);
+                default:
+                    return chainerx::add(transpose2d(a), from_host(iota_values(12, 1.0f, 0.0f), {12}, dev));
             }
         };
         chainerx::array expected = run(cpu), actual = run(gpu);
@@ -196,7 +200,8 @@ TEST(CudaElementwise, CastMatchesNative) {
     // The fill kernel, and a strided copy (cast kernel with a 2-d strided input).
     chainerx::array filled = chainerx::full({3, 5}, 7, chainerx::dtype::int16, gpu);
     EXPECT_EQ(to_host<int16_t>(filled), std::vector<int16_t>(15, 7));
-    chainerx::array t = transpose2d(chainerx::astype(from_host(iota_values(15, 1.0f, 0.0f), {3, 5}, gpu), chainerx::dtype::int32));
+    chainerx::array t =
+        transpose2d(chainerx::astype(from_host(iota_values(15, 1.0f, 0.0f), {3, 5}, gpu), chainerx::dtype::int32));
     std::vector<int32_t> transposed = to_host<int32_t>(t);
     for (int i = 0; i < 5; ++i)
         for (int j = 0; j < 3; ++j) EXPECT_EQ(transposed[i * 3 + j], j * 5 + i);

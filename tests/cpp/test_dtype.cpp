@@ -28,11 +28,11 @@ struct traits_row {
 };
 
 const traits_row kTraits[] = {
-        {dtype::bool_, "bool", 1, dtype_kind::bool_, '?'},      {dtype::int8, "int8", 1, dtype_kind::int_, 'b'},
-        {dtype::int16, "int16", 2, dtype_kind::int_, 'h'},      {dtype::int32, "int32", 4, dtype_kind::int_, 'i'},
-        {dtype::int64, "int64", 8, dtype_kind::int_, 'l'},      {dtype::uint8, "uint8", 1, dtype_kind::uint_, 'B'},
-        {dtype::float16, "float16", 2, dtype_kind::float_, 'e'}, {dtype::float32, "float32", 4, dtype_kind::float_, 'f'},
-        {dtype::float64, "float64", 8, dtype_kind::float_, 'd'}, {dtype::bfloat16, "bfloat16", 2, dtype_kind::float_, 'E'},
+    {dtype::bool_, "bool", 1, dtype_kind::bool_, '?'},       {dtype::int8, "int8", 1, dtype_kind::int_, 'b'},
+    {dtype::int16, "int16", 2, dtype_kind::int_, 'h'},       {dtype::int32, "int32", 4, dtype_kind::int_, 'i'},
+    {dtype::int64, "int64", 8, dtype_kind::int_, 'l'},       {dtype::uint8, "uint8", 1, dtype_kind::uint_, 'B'},
+    {dtype::float16, "float16", 2, dtype_kind::float_, 'e'}, {dtype::float32, "float32", 4, dtype_kind::float_, 'f'},
+    {dtype::float64, "float64", 8, dtype_kind::float_, 'd'}, {dtype::bfloat16, "bfloat16", 2, dtype_kind::float_, 'E'},
 };
 
 // The compile-time traits of T agree with the runtime table row of its tag.
@@ -113,7 +113,8 @@ TEST(DtypeFromName, NamesAndCharCodes) {
 }
 
 TEST(DtypeFromName, BadNamesThrow) {
-    for (const char* name : {"", "float", "int", "float31", "Float32", "float32 ", "bool__", "x", "q", "ff", "uint16"}) {
+    for (const char* name :
+         {"", "float", "int", "float31", "Float32", "float32 ", "bool__", "x", "q", "ff", "uint16"}) {
         SCOPED_TRACE(name);
         EXPECT_THROW(dtype_from_name(name), dtype_error);
     }
@@ -128,37 +129,37 @@ struct promote_row {
 };
 
 const promote_row kPromotions[] = {
-        // bool loses against everything
-        {dtype::bool_, dtype::int8, dtype::int8},
-        {dtype::bool_, dtype::uint8, dtype::uint8},
-        {dtype::bool_, dtype::int64, dtype::int64},
-        {dtype::bool_, dtype::float16, dtype::float16},
-        {dtype::bool_, dtype::bfloat16, dtype::bfloat16},
-        {dtype::bool_, dtype::float64, dtype::float64},
-        // signed integers: the wider
-        {dtype::int8, dtype::int16, dtype::int16},
-        {dtype::int8, dtype::int32, dtype::int32},
-        {dtype::int16, dtype::int64, dtype::int64},
-        {dtype::int32, dtype::int64, dtype::int64},
-        // uint8 with signed integers: the smallest signed type holding both
-        {dtype::uint8, dtype::int8, dtype::int16},
-        {dtype::uint8, dtype::int16, dtype::int16},
-        {dtype::uint8, dtype::int32, dtype::int32},
-        {dtype::uint8, dtype::int64, dtype::int64},
-        // float beats int without widening
-        {dtype::int64, dtype::float16, dtype::float16},
-        {dtype::uint8, dtype::float16, dtype::float16},
-        {dtype::int8, dtype::bfloat16, dtype::bfloat16},
-        {dtype::int32, dtype::float32, dtype::float32},
-        {dtype::int64, dtype::float32, dtype::float32},
-        {dtype::int64, dtype::float64, dtype::float64},
-        // floats: the wider; the two 16-bit floats meet in float32
-        {dtype::float16, dtype::float32, dtype::float32},
-        {dtype::float16, dtype::float64, dtype::float64},
-        {dtype::float32, dtype::float64, dtype::float64},
-        {dtype::float16, dtype::bfloat16, dtype::float32},
-        {dtype::bfloat16, dtype::float32, dtype::float32},
-        {dtype::bfloat16, dtype::float64, dtype::float64},
+    // bool loses against everything
+    {dtype::bool_, dtype::int8, dtype::int8},
+    {dtype::bool_, dtype::uint8, dtype::uint8},
+    {dtype::bool_, dtype::int64, dtype::int64},
+    {dtype::bool_, dtype::float16, dtype::float16},
+    {dtype::bool_, dtype::bfloat16, dtype::bfloat16},
+    {dtype::bool_, dtype::float64, dtype::float64},
+    // signed integers: the wider
+    {dtype::int8, dtype::int16, dtype::int16},
+    {dtype::int8, dtype::int32, dtype::int32},
+    {dtype::int16, dtype::int64, dtype::int64},
+    {dtype::int32, dtype::int64, dtype::int64},
+    // uint8 with signed integers: the smallest signed type holding both
+    {dtype::uint8, dtype::int8, dtype::int16},
+    {dtype::uint8, dtype::int16, dtype::int16},
+    {dtype::uint8, dtype::int32, dtype::int32},
+    {dtype::uint8, dtype::int64, dtype::int64},
+    // float beats int without widening
+    {dtype::int64, dtype::float16, dtype::float16},
+    {dtype::uint8, dtype::float16, dtype::float16},
+    {dtype::int8, dtype::bfloat16, dtype::bfloat16},
+    {dtype::int32, dtype::float32, dtype::float32},
+    {dtype::int64, dtype::float32, dtype::float32},
+    {dtype::int64, dtype::float64, dtype::float64},
+    // floats: the wider; the two 16-bit floats meet in float32
+    {dtype::float16, dtype::float32, dtype::float32},
+    {dtype::float16, dtype::float64, dtype::float64},
+    {dtype::float32, dtype::float64, dtype::float64},
+    {dtype::float16, dtype::bfloat16, dtype::float32},
+    {dtype::bfloat16, dtype::float32, dtype::float32},
+    {dtype::bfloat16, dtype::float64, dtype::float64},
 };
 
 TEST(PromoteTypes, Table) {
@@ -258,34 +259,34 @@ struct half_row {
 
 // Round to nearest, ties to even. ULP of binary16 at 1 is 2^-10, so 1 + 2^-11 is a tie.
 const half_row kHalfRounding[] = {
-        {0.0, 0x0000},
-        {-0.0, 0x8000},
-        {1.0, 0x3c00},
-        {-2.0, 0xc000},
-        {1.5, 0x3e00},
-        {static_cast<double>(0.1f), 0x2e66},            // rounds to 0.0999755859375
-        {1.0 + std::ldexp(1.0, -11), 0x3c00},           // tie between 0x3c00 and 0x3c01: even 0x3c00
-        {1.0 + 3 * std::ldexp(1.0, -11), 0x3c02},       // tie between 0x3c01 and 0x3c02: even 0x3c02
-        {1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -20), 0x3c01},  // just above a tie
-        {1.0 + std::ldexp(1.0, -11) - std::ldexp(1.0, -20), 0x3c00},  // just below a tie
-        {65504.0, 0x7bff},                              // largest finite
-        {65519.0, 0x7bff},                              // below the overflow tie
-        {65520.0, 0x7c00},                              // tie between 65504 and 65536: rounds to inf
-        {-65520.0, 0xfc00},
-        {1e10, 0x7c00},
-        {std::ldexp(1.0, -14), 0x0400},                 // smallest normal
-        {std::ldexp(1.0, -14) - std::ldexp(1.0, -24), 0x03ff},  // largest subnormal
-        {std::ldexp(1.0, -24), 0x0001},                 // smallest subnormal
-        {std::ldexp(1.0, -25), 0x0000},                 // tie between 0 and 2^-24: even 0
-        {-std::ldexp(1.0, -25), 0x8000},
-        {3 * std::ldexp(1.0, -25), 0x0002},             // tie between 2^-24 and 2^-23: even 0x0002
-        {std::ldexp(1.0, -25) + std::ldexp(1.0, -40), 0x0001},  // just above the tie
-        {std::ldexp(1.0, -26), 0x0000},
-        {std::ldexp(1.0, -13) + std::ldexp(1.0, -23), 0x0801},      // normal: ulp at 2^-13 is 2^-23
-        {std::ldexp(1.0, -13) + std::ldexp(1.0, -24), 0x0800},      // tie: even 0x0800
-        {std::ldexp(1.0, -13) + 3 * std::ldexp(1.0, -24), 0x0802},  // tie: even 0x0802
-        {std::numeric_limits<double>::infinity(), 0x7c00},
-        {-std::numeric_limits<double>::infinity(), 0xfc00},
+    {0.0, 0x0000},
+    {-0.0, 0x8000},
+    {1.0, 0x3c00},
+    {-2.0, 0xc000},
+    {1.5, 0x3e00},
+    {static_cast<double>(0.1f), 0x2e66},                          // rounds to 0.0999755859375
+    {1.0 + std::ldexp(1.0, -11), 0x3c00},                         // tie between 0x3c00 and 0x3c01: even 0x3c00
+    {1.0 + 3 * std::ldexp(1.0, -11), 0x3c02},                     // tie between 0x3c01 and 0x3c02: even 0x3c02
+    {1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -20), 0x3c01},  // just above a tie
+    {1.0 + std::ldexp(1.0, -11) - std::ldexp(1.0, -20), 0x3c00},  // just below a tie
+    {65504.0, 0x7bff},                                            // largest finite
+    {65519.0, 0x7bff},                                            // below the overflow tie
+    {65520.0, 0x7c00},                                            // tie between 65504 and 65536: rounds to inf
+    {-65520.0, 0xfc00},
+    {1e10, 0x7c00},
+    {std::ldexp(1.0, -14), 0x0400},                         // smallest normal
+    {std::ldexp(1.0, -14) - std::ldexp(1.0, -24), 0x03ff},  // largest subnormal
+    {std::ldexp(1.0, -24), 0x0001},                         // smallest subnormal
+    {std::ldexp(1.0, -25), 0x0000},                         // tie between 0 and 2^-24: even 0
+    {-std::ldexp(1.0, -25), 0x8000},
+    {3 * std::ldexp(1.0, -25), 0x0002},                     // tie between 2^-24 and 2^-23: even 0x0002
+    {std::ldexp(1.0, -25) + std::ldexp(1.0, -40), 0x0001},  // just above the tie
+    {std::ldexp(1.0, -26), 0x0000},
+    {std::ldexp(1.0, -13) + std::ldexp(1.0, -23), 0x0801},      // normal: ulp at 2^-13 is 2^-23
+    {std::ldexp(1.0, -13) + std::ldexp(1.0, -24), 0x0800},      // tie: even 0x0800
+    {std::ldexp(1.0, -13) + 3 * std::ldexp(1.0, -24), 0x0802},  // tie: even 0x0802
+    {std::numeric_limits<double>::infinity(), 0x7c00},
+    {-std::numeric_limits<double>::infinity(), 0xfc00},
 };
 
 TEST(Float16, RoundToNearestEven) {
@@ -390,19 +391,19 @@ TEST(Float16, FromDoubleRoundsOnce) {
 TEST(BFloat16, RoundToNearestEven) {
     // ULP of bfloat16 at 1 is 2^-7, so 1 + 2^-8 is a tie.
     const half_row rows[] = {
-            {0.0, 0x0000},
-            {-0.0, 0x8000},
-            {1.0, 0x3f80},
-            {-2.0, 0xc000},
-            {1.0 + std::ldexp(1.0, -8), 0x3f80},                        // tie: even 0x3f80
-            {1.0 + 3 * std::ldexp(1.0, -8), 0x3f82},                    // tie: even 0x3f82
-            {1.0 + std::ldexp(1.0, -8) + std::ldexp(1.0, -20), 0x3f81},  // above the tie
-            {1.0 + std::ldexp(1.0, -8) - std::ldexp(1.0, -20), 0x3f80},  // below the tie
-            {static_cast<double>(std::numeric_limits<float>::max()), 0x7f80},  // rounds up to inf
-            {std::numeric_limits<double>::infinity(), 0x7f80},
-            {-std::numeric_limits<double>::infinity(), 0xff80},
-            {static_cast<double>(std::numeric_limits<float>::denorm_min()), 0x0000},
-            {std::ldexp(1.0, -133), 0x0001},                           // smallest bfloat16 subnormal
+        {0.0, 0x0000},
+        {-0.0, 0x8000},
+        {1.0, 0x3f80},
+        {-2.0, 0xc000},
+        {1.0 + std::ldexp(1.0, -8), 0x3f80},                               // tie: even 0x3f80
+        {1.0 + 3 * std::ldexp(1.0, -8), 0x3f82},                           // tie: even 0x3f82
+        {1.0 + std::ldexp(1.0, -8) + std::ldexp(1.0, -20), 0x3f81},        // above the tie
+        {1.0 + std::ldexp(1.0, -8) - std::ldexp(1.0, -20), 0x3f80},        // below the tie
+        {static_cast<double>(std::numeric_limits<float>::max()), 0x7f80},  // rounds up to inf
+        {std::numeric_limits<double>::infinity(), 0x7f80},
+        {-std::numeric_limits<double>::infinity(), 0xff80},
+        {static_cast<double>(std::numeric_limits<float>::denorm_min()), 0x0000},
+        {std::ldexp(1.0, -133), 0x0001},  // smallest bfloat16 subnormal
     };
     for (const half_row& row : rows) {
         SCOPED_TRACE(::testing::Message() << "value " << row.value);

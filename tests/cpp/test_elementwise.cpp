@@ -28,11 +28,16 @@ array make(dtype type, const values_t& values) { return make({static_cast<int64_
 
 double tolerance(dtype type) {
     switch (type) {
-        case dtype::float16: return 2e-3;
-        case dtype::bfloat16: return 1e-2;
-        case dtype::float32: return 2e-6;
-        case dtype::float64: return 1e-12;
-        default: return 0;
+        case dtype::float16:
+            return 2e-3;
+        case dtype::bfloat16:
+            return 1e-2;
+        case dtype::float32:
+            return 2e-6;
+        case dtype::float64:
+            return 1e-12;
+        default:
+            return 0;
     }
 }
 
@@ -51,8 +56,8 @@ void check(const array& a, dtype type, const values_t& expected) {
     ASSERT_EQ(actual.size(), expected.size());
     double tol = tolerance(type);
     for (size_t i = 0; i < actual.size(); ++i)
-        EXPECT_TRUE(close(actual[i], expected[i], tol)) << "element " << i << ": " << actual[i] << " vs expected "
-                                                        << expected[i];
+        EXPECT_TRUE(close(actual[i], expected[i], tol))
+            << "element " << i << ": " << actual[i] << " vs expected " << expected[i];
 }
 
 bool shares_storage(const array& a, const array& b) { return a.data().get() == b.data().get(); }
@@ -74,44 +79,44 @@ struct unary_row {
 TEST(Unary, Values) {
     using d = dtype;
     const unary_row rows[] = {
-            {"negative", negative<>, d::int8, {1, -2, 127, -128}, d::int8, {-1, 2, -127, -128}},
-            {"negative", negative<>, d::uint8, {1, 0}, d::uint8, {255, 0}},
-            {"negative", negative<>, d::float32, {1.5, -2, inf}, d::float32, {-1.5, 2, -inf}},
-            {"negative", negative<>, d::bfloat16, {1}, d::bfloat16, {-1}},
-            {"square", square<>, d::int32, {3, -4}, d::int32, {9, 16}},
-            {"square", square<>, d::int8, {16}, d::int8, {0}},
-            {"square", square<>, d::bool_, {1, 0}, d::bool_, {1, 0}},
-            {"square", square<>, d::float64, {1.5}, d::float64, {2.25}},
-            {"absolute", absolute<>, d::int8, {-3, -128, 5}, d::int8, {3, -128, 5}},
-            {"absolute", absolute<>, d::float16, {-1.5, 2, -inf}, d::float16, {1.5, 2, inf}},
-            {"absolute", absolute<>, d::float32, {-2.5, nan}, d::float32, {2.5, nan}},
-            {"absolute", absolute<>, d::uint8, {200}, d::uint8, {200}},
-            {"absolute", absolute<>, d::bool_, {1, 0}, d::bool_, {1, 0}},
-            {"abs", abs<>, d::int64, {-7}, d::int64, {7}},
-            {"sign", sign<>, d::float32, {-2, 0, 3, nan}, d::float32, {-1, 0, 1, nan}},
-            {"sign", sign<>, d::int32, {-5, 0, 5}, d::int32, {-1, 0, 1}},
-            {"sign", sign<>, d::uint8, {0, 5}, d::uint8, {0, 1}},
-            {"sign", sign<>, d::float16, {-0.5}, d::float16, {-1}},
-            {"logical_not", logical_not<>, d::float32, {0, 2, nan}, d::bool_, {1, 0, 0}},
-            {"logical_not", logical_not<>, d::int32, {0, 3}, d::bool_, {1, 0}},
-            {"logical_not", logical_not<>, d::bool_, {1, 0}, d::bool_, {0, 1}},
-            {"logical_not", logical_not<>, d::float16, {0}, d::bool_, {1}},
-            {"isnan", isnan<>, d::float32, {nan, inf, 1}, d::bool_, {1, 0, 0}},
-            {"isnan", isnan<>, d::float16, {nan, 1}, d::bool_, {1, 0}},
-            {"isnan", isnan<>, d::int32, {1}, d::bool_, {0}},
-            {"isinf", isinf<>, d::float32, {nan, inf, -inf, 1}, d::bool_, {0, 1, 1, 0}},
-            {"isinf", isinf<>, d::bfloat16, {-inf}, d::bool_, {1}},
-            {"isinf", isinf<>, d::int8, {1}, d::bool_, {0}},
-            {"isfinite", isfinite<>, d::float64, {nan, inf, -inf, 1}, d::bool_, {0, 0, 0, 1}},
-            {"isfinite", isfinite<>, d::float16, {inf, 1}, d::bool_, {0, 1}},
-            {"isfinite", isfinite<>, d::bool_, {0}, d::bool_, {1}},
-            {"reciprocal", reciprocal<>, d::int32, {2, 4}, d::float32, {0.5, 0.25}},
-            {"reciprocal", reciprocal<>, d::float64, {-4, 0}, d::float64, {-0.25, inf}},
-            {"fabs", fabs<>, d::int32, {-3}, d::float32, {3}},
-            {"fabs", fabs<>, d::float16, {-1.5}, d::float16, {1.5}},
-            {"ceil", ceil<>, d::int64, {3}, d::float32, {3}},
-            {"floor", floor<>, d::uint8, {7}, d::float32, {7}},
-            {"fix", fix<>, d::bool_, {1}, d::float32, {1}},
+        {"negative", negative<>, d::int8, {1, -2, 127, -128}, d::int8, {-1, 2, -127, -128}},
+        {"negative", negative<>, d::uint8, {1, 0}, d::uint8, {255, 0}},
+        {"negative", negative<>, d::float32, {1.5, -2, inf}, d::float32, {-1.5, 2, -inf}},
+        {"negative", negative<>, d::bfloat16, {1}, d::bfloat16, {-1}},
+        {"square", square<>, d::int32, {3, -4}, d::int32, {9, 16}},
+        {"square", square<>, d::int8, {16}, d::int8, {0}},
+        {"square", square<>, d::bool_, {1, 0}, d::bool_, {1, 0}},
+        {"square", square<>, d::float64, {1.5}, d::float64, {2.25}},
+        {"absolute", absolute<>, d::int8, {-3, -128, 5}, d::int8, {3, -128, 5}},
+        {"absolute", absolute<>, d::float16, {-1.5, 2, -inf}, d::float16, {1.5, 2, inf}},
+        {"absolute", absolute<>, d::float32, {-2.5, nan}, d::float32, {2.5, nan}},
+        {"absolute", absolute<>, d::uint8, {200}, d::uint8, {200}},
+        {"absolute", absolute<>, d::bool_, {1, 0}, d::bool_, {1, 0}},
+        {"abs", abs<>, d::int64, {-7}, d::int64, {7}},
+        {"sign", sign<>, d::float32, {-2, 0, 3, nan}, d::float32, {-1, 0, 1, nan}},
+        {"sign", sign<>, d::int32, {-5, 0, 5}, d::int32, {-1, 0, 1}},
+        {"sign", sign<>, d::uint8, {0, 5}, d::uint8, {0, 1}},
+        {"sign", sign<>, d::float16, {-0.5}, d::float16, {-1}},
+        {"logical_not", logical_not<>, d::float32, {0, 2, nan}, d::bool_, {1, 0, 0}},
+        {"logical_not", logical_not<>, d::int32, {0, 3}, d::bool_, {1, 0}},
+        {"logical_not", logical_not<>, d::bool_, {1, 0}, d::bool_, {0, 1}},
+        {"logical_not", logical_not<>, d::float16, {0}, d::bool_, {1}},
+        {"isnan", isnan<>, d::float32, {nan, inf, 1}, d::bool_, {1, 0, 0}},
+        {"isnan", isnan<>, d::float16, {nan, 1}, d::bool_, {1, 0}},
+        {"isnan", isnan<>, d::int32, {1}, d::bool_, {0}},
+        {"isinf", isinf<>, d::float32, {nan, inf, -inf, 1}, d::bool_, {0, 1, 1, 0}},
+        {"isinf", isinf<>, d::bfloat16, {-inf}, d::bool_, {1}},
+        {"isinf", isinf<>, d::int8, {1}, d::bool_, {0}},
+        {"isfinite", isfinite<>, d::float64, {nan, inf, -inf, 1}, d::bool_, {0, 0, 0, 1}},
+        {"isfinite", isfinite<>, d::float16, {inf, 1}, d::bool_, {0, 1}},
+        {"isfinite", isfinite<>, d::bool_, {0}, d::bool_, {1}},
+        {"reciprocal", reciprocal<>, d::int32, {2, 4}, d::float32, {0.5, 0.25}},
+        {"reciprocal", reciprocal<>, d::float64, {-4, 0}, d::float64, {-0.25, inf}},
+        {"fabs", fabs<>, d::int32, {-3}, d::float32, {3}},
+        {"fabs", fabs<>, d::float16, {-1.5}, d::float16, {1.5}},
+        {"ceil", ceil<>, d::int64, {3}, d::float32, {3}},
+        {"floor", floor<>, d::uint8, {7}, d::float32, {7}},
+        {"fix", fix<>, d::bool_, {1}, d::float32, {1}},
     };
     for (const unary_row& row : rows) {
         SCOPED_TRACE(::testing::Message() << row.name << "(" << row.in << ")");
@@ -129,31 +134,31 @@ struct math_row {
 };
 
 const math_row kMath[] = {
-        {"sqrt", sqrt<>, [](double x) { return std::sqrt(x); }, {0, 0.25, 2, 9, -1}},
-        {"fabs", fabs<>, [](double x) { return std::fabs(x); }, {-1.5, 0, 2}},
-        {"exp", exp<>, [](double x) { return std::exp(x); }, {-1, 0, 0.5, 2}},
-        {"expm1", expm1<>, [](double x) { return std::expm1(x); }, {-0.5, 0, 0.25, 1}},
-        {"exp2", exp2<>, [](double x) { return std::exp2(x); }, {-1, 0, 0.5, 3}},
-        {"log", log<>, [](double x) { return std::log(x); }, {0.5, 1, 2, 10, 0, -1}},
-        {"log10", log10<>, [](double x) { return std::log10(x); }, {0.5, 1, 10, 100}},
-        {"log2", log2<>, [](double x) { return std::log2(x); }, {0.25, 1, 3, 8}},
-        {"log1p", log1p<>, [](double x) { return std::log1p(x); }, {-0.5, 0, 0.25, 3, -1}},
-        {"erf", erf<>, [](double x) { return std::erf(x); }, {-1, 0, 0.5, 2}},
-        {"sin", sin<>, [](double x) { return std::sin(x); }, {-1, 0, 0.5, 3}},
-        {"cos", cos<>, [](double x) { return std::cos(x); }, {-1, 0, 0.5, 3}},
-        {"tan", tan<>, [](double x) { return std::tan(x); }, {-1, 0, 0.5, 1.25}},
-        {"arcsin", arcsin<>, [](double x) { return std::asin(x); }, {-1, 0, 0.5, 0.75, 2}},
-        {"arccos", arccos<>, [](double x) { return std::acos(x); }, {-1, 0, 0.5, 0.75}},
-        {"arctan", arctan<>, [](double x) { return std::atan(x); }, {-2, 0, 0.5, 10}},
-        {"sinh", sinh<>, [](double x) { return std::sinh(x); }, {-1, 0, 0.5, 2}},
-        {"cosh", cosh<>, [](double x) { return std::cosh(x); }, {-1, 0, 0.5, 2}},
-        {"tanh", tanh<>, [](double x) { return std::tanh(x); }, {-1, 0, 0.5, 2}},
-        {"arcsinh", arcsinh<>, [](double x) { return std::asinh(x); }, {-1, 0, 0.5, 2}},
-        {"arccosh", arccosh<>, [](double x) { return std::acosh(x); }, {1, 1.5, 2, 10, 0.5}},
-        {"arctanh", arctanh<>, [](double x) { return std::atanh(x); }, {-0.5, 0, 0.25, 0.75}},
-        {"ceil", ceil<>, [](double x) { return std::ceil(x); }, {-1.5, -0.25, 0, 1.25}},
-        {"floor", floor<>, [](double x) { return std::floor(x); }, {-1.5, -0.25, 0, 1.25}},
-        {"fix", fix<>, [](double x) { return std::trunc(x); }, {-1.75, -0.25, 0, 1.75}},
+    {"sqrt", sqrt<>, [](double x) { return std::sqrt(x); }, {0, 0.25, 2, 9, -1}},
+    {"fabs", fabs<>, [](double x) { return std::fabs(x); }, {-1.5, 0, 2}},
+    {"exp", exp<>, [](double x) { return std::exp(x); }, {-1, 0, 0.5, 2}},
+    {"expm1", expm1<>, [](double x) { return std::expm1(x); }, {-0.5, 0, 0.25, 1}},
+    {"exp2", exp2<>, [](double x) { return std::exp2(x); }, {-1, 0, 0.5, 3}},
+    {"log", log<>, [](double x) { return std::log(x); }, {0.5, 1, 2, 10, 0, -1}},
+    {"log10", log10<>, [](double x) { return std::log10(x); }, {0.5, 1, 10, 100}},
+    {"log2", log2<>, [](double x) { return std::log2(x); }, {0.25, 1, 3, 8}},
+    {"log1p", log1p<>, [](double x) { return std::log1p(x); }, {-0.5, 0, 0.25, 3, -1}},
+    {"erf", erf<>, [](double x) { return std::erf(x); }, {-1, 0, 0.5, 2}},
+    {"sin", sin<>, [](double x) { return std::sin(x); }, {-1, 0, 0.5, 3}},
+    {"cos", cos<>, [](double x) { return std::cos(x); }, {-1, 0, 0.5, 3}},
+    {"tan", tan<>, [](double x) { return std::tan(x); }, {-1, 0, 0.5, 1.25}},
+    {"arcsin", arcsin<>, [](double x) { return std::asin(x); }, {-1, 0, 0.5, 0.75, 2}},
+    {"arccos", arccos<>, [](double x) { return std::acos(x); }, {-1, 0, 0.5, 0.75}},
+    {"arctan", arctan<>, [](double x) { return std::atan(x); }, {-2, 0, 0.5, 10}},
+    {"sinh", sinh<>, [](double x) { return std::sinh(x); }, {-1, 0, 0.5, 2}},
+    {"cosh", cosh<>, [](double x) { return std::cosh(x); }, {-1, 0, 0.5, 2}},
+    {"tanh", tanh<>, [](double x) { return std::tanh(x); }, {-1, 0, 0.5, 2}},
+    {"arcsinh", arcsinh<>, [](double x) { return std::asinh(x); }, {-1, 0, 0.5, 2}},
+    {"arccosh", arccosh<>, [](double x) { return std::acosh(x); }, {1, 1.5, 2, 10, 0.5}},
+    {"arctanh", arctanh<>, [](double x) { return std::atanh(x); }, {-0.5, 0, 0.25, 0.75}},
+    {"ceil", ceil<>, [](double x) { return std::ceil(x); }, {-1.5, -0.25, 0, 1.25}},
+    {"floor", floor<>, [](double x) { return std::floor(x); }, {-1.5, -0.25, 0, 1.25}},
+    {"fix", fix<>, [](double x) { return std::trunc(x); }, {-1.75, -0.25, 0, 1.75}},
 };
 
 values_t apply_reference(double (*f)(double), const values_t& x) {
@@ -207,78 +212,108 @@ TEST(Binary, Values) {
     using d = dtype;
     const double pi = std::numbers::pi;
     const binary_row rows[] = {
-            {"add", add<>, d::int8, {100, 1}, d::int8, {100, 2}, d::int8, {-56, 3}},
-            {"add", add<>, d::bool_, {1, 1, 0}, d::bool_, {1, 0, 0}, d::bool_, {1, 1, 0}},
-            {"add", add<>, d::float16, {0.5}, d::float16, {0.25}, d::float16, {0.75}},
-            {"add", add<>, d::int8, {1}, d::float16, {0.5}, d::float16, {1.5}},
-            {"add", add<>, d::uint8, {200}, d::int8, {-1}, d::int16, {199}},
-            {"add", add<>, d::bfloat16, {1}, d::float16, {1}, d::float32, {2}},
-            {"add", add<>, d::int64, {1099511627776.0}, d::bool_, {1}, d::int64, {1099511627777.0}},
-            {"subtract", subtract<>, d::int32, {5}, d::int32, {7}, d::int32, {-2}},
-            {"subtract", subtract<>, d::uint8, {1}, d::uint8, {2}, d::uint8, {255}},
-            {"subtract", subtract<>, d::float64, {0.5}, d::float32, {0.25}, d::float64, {0.25}},
-            {"multiply", multiply<>, d::int16, {300}, d::int16, {300}, d::int16, {24464}},
-            {"multiply", multiply<>, d::bool_, {1, 1, 0}, d::bool_, {1, 0, 0}, d::bool_, {1, 0, 0}},
-            {"multiply", multiply<>, d::float32, {1.5}, d::float32, {-2}, d::float32, {-3}},
-            {"multiply", multiply<>, d::bfloat16, {3}, d::bfloat16, {0.5}, d::bfloat16, {1.5}},
-            {"true_divide", true_divide<>, d::int32, {1, 7}, d::int32, {2, 2}, d::float32, {0.5, 3.5}},
-            {"true_divide", true_divide<>, d::float64, {1, -1, 0}, d::float64, {0, 0, 0}, d::float64, {inf, -inf, nan}},
-            {"true_divide", true_divide<>, d::bool_, {1}, d::bool_, {1}, d::float32, {1}},
-            {"true_divide", true_divide<>, d::int64, {1}, d::float16, {2}, d::float16, {0.5}},
-            {"divide", divide<>, d::int8, {3}, d::int8, {2}, d::float32, {1.5}},
-            {"floor_divide", floor_divide<>, d::int32, {7, -7, 7, -7, 5}, d::int32, {2, 2, -2, -2, 0}, d::int32,
-             {3, -4, -4, 3, 0}},
-            {"floor_divide", floor_divide<>, d::float32, {7, -7, 1, -0.5, 0.5}, d::float32, {2, 2, 0, 2, -2},
-             d::float32, {3, -4, inf, -1, -1}},
-            {"floor_divide", floor_divide<>, d::int8, {-128}, d::int8, {-1}, d::int8, {-128}},
-            {"floor_divide", floor_divide<>, d::uint8, {7}, d::uint8, {2}, d::uint8, {3}},
-            {"floor_divide", floor_divide<>, d::float16, {-7}, d::float16, {2}, d::float16, {-4}},
-            {"remainder", remainder<>, d::int32, {7, -7, 7, -7, 5}, d::int32, {2, 2, -2, -2, 0}, d::int32,
-             {1, 1, -1, -1, 0}},
-            {"remainder", remainder<>, d::float32, {7, -7, 7, -7, 1}, d::float32, {2, 2, -2, -2, 0}, d::float32,
-             {1, 1, -1, -1, nan}},
-            {"remainder", remainder<>, d::int8, {-128}, d::int8, {-1}, d::int8, {0}},
-            {"mod", mod<>, d::float64, {5.5}, d::float64, {2}, d::float64, {1.5}},
-            {"fmod", fmod<>, d::int32, {7, -7, 7, -7, 5}, d::int32, {2, 2, -2, -2, 0}, d::int32, {1, -1, 1, -1, 0}},
-            {"fmod", fmod<>, d::float32, {-7.5}, d::float32, {2}, d::float32, {-1.5}},
-            {"power", power<>, d::int32, {2, 3, -2}, d::int32, {10, 0, 3}, d::int32, {1024, 1, -8}},
-            {"power", power<>, d::float32, {2, 4}, d::float32, {0.5, -1}, d::float32, {std::sqrt(2.0), 0.25}},
-            {"power", power<>, d::uint8, {2}, d::uint8, {9}, d::uint8, {0}},
-            {"power", power<>, d::float16, {3}, d::float16, {2}, d::float16, {9}},
-            {"maximum", maximum<>, d::float32, {1, nan, 3}, d::float32, {2, 1, nan}, d::float32, {2, nan, nan}},
-            {"maximum", maximum<>, d::int8, {-1, 5}, d::int8, {3, 2}, d::int8, {3, 5}},
-            {"maximum", maximum<>, d::bool_, {0, 1}, d::bool_, {1, 0}, d::bool_, {1, 1}},
-            {"minimum", minimum<>, d::float32, {1, nan, 3}, d::float32, {2, 1, nan}, d::float32, {1, nan, nan}},
-            {"minimum", minimum<>, d::int8, {-1, 5}, d::int8, {3, 2}, d::int8, {-1, 2}},
-            {"minimum", minimum<>, d::float16, {-inf}, d::float16, {0}, d::float16, {-inf}},
-            {"bitwise_and", bitwise_and<>, d::int32, {12, -1}, d::int32, {10, 7}, d::int32, {8, 7}},
-            {"bitwise_and", bitwise_and<>, d::bool_, {1, 1, 0}, d::bool_, {1, 0, 0}, d::bool_, {1, 0, 0}},
-            {"bitwise_and", bitwise_and<>, d::uint8, {255}, d::uint8, {15}, d::uint8, {15}},
-            {"bitwise_or", bitwise_or<>, d::int32, {12}, d::int32, {10}, d::int32, {14}},
-            {"bitwise_or", bitwise_or<>, d::bool_, {1, 0, 0}, d::bool_, {0, 0, 1}, d::bool_, {1, 0, 1}},
-            {"bitwise_xor", bitwise_xor<>, d::int32, {12}, d::int32, {10}, d::int32, {6}},
-            {"bitwise_xor", bitwise_xor<>, d::int8, {-1}, d::int8, {1}, d::int8, {-2}},
-            {"left_shift", left_shift<>, d::int32, {1, 1, 3}, d::int32, {3, 40, -1}, d::int32, {8, 0, 0}},
-            {"left_shift", left_shift<>, d::int8, {1}, d::int8, {7}, d::int8, {-128}},
-            {"left_shift", left_shift<>, d::uint8, {255}, d::uint8, {1}, d::uint8, {254}},
-            {"right_shift", right_shift<>, d::int32, {16, -16, -16, 16}, d::int32, {2, 2, 40, -1}, d::int32,
-             {4, -4, -1, 0}},
-            {"right_shift", right_shift<>, d::uint8, {255}, d::uint8, {4}, d::uint8, {15}},
-            {"equal", equal<>, d::float32, {1, 2, nan}, d::float32, {1, 3, nan}, d::bool_, {1, 0, 0}},
-            {"equal", equal<>, d::int8, {1}, d::float16, {1}, d::bool_, {1}},
-            {"not_equal", not_equal<>, d::float32, {1, 2, nan}, d::float32, {1, 3, nan}, d::bool_, {0, 1, 1}},
-            {"greater", greater<>, d::int32, {1, 2, 3}, d::int32, {2, 2, 2}, d::bool_, {0, 0, 1}},
-            {"greater", greater<>, d::float16, {nan}, d::float16, {1}, d::bool_, {0}},
-            {"greater_equal", greater_equal<>, d::int32, {1, 2, 3}, d::int32, {2, 2, 2}, d::bool_, {0, 1, 1}},
-            {"less", less<>, d::int32, {1, 2, 3}, d::int32, {2, 2, 2}, d::bool_, {1, 0, 0}},
-            {"less", less<>, d::uint8, {255}, d::int8, {-1}, d::bool_, {0}},
-            {"less_equal", less_equal<>, d::int32, {1, 2, 3}, d::int32, {2, 2, 2}, d::bool_, {1, 1, 0}},
-            {"logical_and", logical_and<>, d::float32, {0, 1, nan, 2}, d::float32, {1, 1, 1, 0}, d::bool_, {0, 1, 1, 0}},
-            {"logical_or", logical_or<>, d::float32, {0, 0, nan}, d::float32, {0, 2, 0}, d::bool_, {0, 1, 1}},
-            {"logical_xor", logical_xor<>, d::int32, {0, 0, 3, 3}, d::int32, {0, 5, 0, 5}, d::bool_, {0, 1, 1, 0}},
-            {"arctan2", arctan2<>, d::float32, {1, -1, 0}, d::float32, {1, 0, -1}, d::float32, {pi / 4, -pi / 2, pi}},
-            {"arctan2", arctan2<>, d::int32, {1}, d::int32, {1}, d::float32, {pi / 4}},
-            {"arctan2", arctan2<>, d::float16, {1}, d::float16, {-1}, d::float16, {3 * pi / 4}},
+        {"add", add<>, d::int8, {100, 1}, d::int8, {100, 2}, d::int8, {-56, 3}},
+        {"add", add<>, d::bool_, {1, 1, 0}, d::bool_, {1, 0, 0}, d::bool_, {1, 1, 0}},
+        {"add", add<>, d::float16, {0.5}, d::float16, {0.25}, d::float16, {0.75}},
+        {"add", add<>, d::int8, {1}, d::float16, {0.5}, d::float16, {1.5}},
+        {"add", add<>, d::uint8, {200}, d::int8, {-1}, d::int16, {199}},
+        {"add", add<>, d::bfloat16, {1}, d::float16, {1}, d::float32, {2}},
+        {"add", add<>, d::int64, {1099511627776.0}, d::bool_, {1}, d::int64, {1099511627777.0}},
+        {"subtract", subtract<>, d::int32, {5}, d::int32, {7}, d::int32, {-2}},
+        {"subtract", subtract<>, d::uint8, {1}, d::uint8, {2}, d::uint8, {255}},
+        {"subtract", subtract<>, d::float64, {0.5}, d::float32, {0.25}, d::float64, {0.25}},
+        {"multiply", multiply<>, d::int16, {300}, d::int16, {300}, d::int16, {24464}},
+        {"multiply", multiply<>, d::bool_, {1, 1, 0}, d::bool_, {1, 0, 0}, d::bool_, {1, 0, 0}},
+        {"multiply", multiply<>, d::float32, {1.5}, d::float32, {-2}, d::float32, {-3}},
+        {"multiply", multiply<>, d::bfloat16, {3}, d::bfloat16, {0.5}, d::bfloat16, {1.5}},
+        {"true_divide", true_divide<>, d::int32, {1, 7}, d::int32, {2, 2}, d::float32, {0.5, 3.5}},
+        {"true_divide", true_divide<>, d::float64, {1, -1, 0}, d::float64, {0, 0, 0}, d::float64, {inf, -inf, nan}},
+        {"true_divide", true_divide<>, d::bool_, {1}, d::bool_, {1}, d::float32, {1}},
+        {"true_divide", true_divide<>, d::int64, {1}, d::float16, {2}, d::float16, {0.5}},
+        {"divide", divide<>, d::int8, {3}, d::int8, {2}, d::float32, {1.5}},
+        {"floor_divide",
+         floor_divide<>,
+         d::int32,
+         {7, -7, 7, -7, 5},
+         d::int32,
+         {2, 2, -2, -2, 0},
+         d::int32,
+         {3, -4, -4, 3, 0}},
+        {"floor_divide",
+         floor_divide<>,
+         d::float32,
+         {7, -7, 1, -0.5, 0.5},
+         d::float32,
+         {2, 2, 0, 2, -2},
+         d::float32,
+         {3, -4, inf, -1, -1}},
+        {"floor_divide", floor_divide<>, d::int8, {-128}, d::int8, {-1}, d::int8, {-128}},
+        {"floor_divide", floor_divide<>, d::uint8, {7}, d::uint8, {2}, d::uint8, {3}},
+        {"floor_divide", floor_divide<>, d::float16, {-7}, d::float16, {2}, d::float16, {-4}},
+        {"remainder",
+         remainder<>,
+         d::int32,
+         {7, -7, 7, -7, 5},
+         d::int32,
+         {2, 2, -2, -2, 0},
+         d::int32,
+         {1, 1, -1, -1, 0}},
+        {"remainder",
+         remainder<>,
+         d::float32,
+         {7, -7, 7, -7, 1},
+         d::float32,
+         {2, 2, -2, -2, 0},
+         d::float32,
+         {1, 1, -1, -1, nan}},
+        {"remainder", remainder<>, d::int8, {-128}, d::int8, {-1}, d::int8, {0}},
+        {"mod", mod<>, d::float64, {5.5}, d::float64, {2}, d::float64, {1.5}},
+        {"fmod", fmod<>, d::int32, {7, -7, 7, -7, 5}, d::int32, {2, 2, -2, -2, 0}, d::int32, {1, -1, 1, -1, 0}},
+        {"fmod", fmod<>, d::float32, {-7.5}, d::float32, {2}, d::float32, {-1.5}},
+        {"power", power<>, d::int32, {2, 3, -2}, d::int32, {10, 0, 3}, d::int32, {1024, 1, -8}},
+        {"power", power<>, d::float32, {2, 4}, d::float32, {0.5, -1}, d::float32, {std::sqrt(2.0), 0.25}},
+        {"power", power<>, d::uint8, {2}, d::uint8, {9}, d::uint8, {0}},
+        {"power", power<>, d::float16, {3}, d::float16, {2}, d::float16, {9}},
+        {"maximum", maximum<>, d::float32, {1, nan, 3}, d::float32, {2, 1, nan}, d::float32, {2, nan, nan}},
+        {"maximum", maximum<>, d::int8, {-1, 5}, d::int8, {3, 2}, d::int8, {3, 5}},
+        {"maximum", maximum<>, d::bool_, {0, 1}, d::bool_, {1, 0}, d::bool_, {1, 1}},
+        {"minimum", minimum<>, d::float32, {1, nan, 3}, d::float32, {2, 1, nan}, d::float32, {1, nan, nan}},
+        {"minimum", minimum<>, d::int8, {-1, 5}, d::int8, {3, 2}, d::int8, {-1, 2}},
+        {"minimum", minimum<>, d::float16, {-inf}, d::float16, {0}, d::float16, {-inf}},
+        {"bitwise_and", bitwise_and<>, d::int32, {12, -1}, d::int32, {10, 7}, d::int32, {8, 7}},
+        {"bitwise_and", bitwise_and<>, d::bool_, {1, 1, 0}, d::bool_, {1, 0, 0}, d::bool_, {1, 0, 0}},
+        {"bitwise_and", bitwise_and<>, d::uint8, {255}, d::uint8, {15}, d::uint8, {15}},
+        {"bitwise_or", bitwise_or<>, d::int32, {12}, d::int32, {10}, d::int32, {14}},
+        {"bitwise_or", bitwise_or<>, d::bool_, {1, 0, 0}, d::bool_, {0, 0, 1}, d::bool_, {1, 0, 1}},
+        {"bitwise_xor", bitwise_xor<>, d::int32, {12}, d::int32, {10}, d::int32, {6}},
+        {"bitwise_xor", bitwise_xor<>, d::int8, {-1}, d::int8, {1}, d::int8, {-2}},
+        {"left_shift", left_shift<>, d::int32, {1, 1, 3}, d::int32, {3, 40, -1}, d::int32, {8, 0, 0}},
+        {"left_shift", left_shift<>, d::int8, {1}, d::int8, {7}, d::int8, {-128}},
+        {"left_shift", left_shift<>, d::uint8, {255}, d::uint8, {1}, d::uint8, {254}},
+        {"right_shift",
+         right_shift<>,
+         d::int32,
+         {16, -16, -16, 16},
+         d::int32,
+         {2, 2, 40, -1},
+         d::int32,
+         {4, -4, -1, 0}},
+        {"right_shift", right_shift<>, d::uint8, {255}, d::uint8, {4}, d::uint8, {15}},
+        {"equal", equal<>, d::float32, {1, 2, nan}, d::float32, {1, 3, nan}, d::bool_, {1, 0, 0}},
+        {"equal", equal<>, d::int8, {1}, d::float16, {1}, d::bool_, {1}},
+        {"not_equal", not_equal<>, d::float32, {1, 2, nan}, d::float32, {1, 3, nan}, d::bool_, {0, 1, 1}},
+        {"greater", greater<>, d::int32, {1, 2, 3}, d::int32, {2, 2, 2}, d::bool_, {0, 0, 1}},
+        {"greater", greater<>, d::float16, {nan}, d::float16, {1}, d::bool_, {0}},
+        {"greater_equal", greater_equal<>, d::int32, {1, 2, 3}, d::int32, {2, 2, 2}, d::bool_, {0, 1, 1}},
+        {"less", less<>, d::int32, {1, 2, 3}, d::int32, {2, 2, 2}, d::bool_, {1, 0, 0}},
+        {"less", less<>, d::uint8, {255}, d::int8, {-1}, d::bool_, {0}},
+        {"less_equal", less_equal<>, d::int32, {1, 2, 3}, d::int32, {2, 2, 2}, d::bool_, {1, 1, 0}},
+        {"logical_and", logical_and<>, d::float32, {0, 1, nan, 2}, d::float32, {1, 1, 1, 0}, d::bool_, {0, 1, 1, 0}},
+        {"logical_or", logical_or<>, d::float32, {0, 0, nan}, d::float32, {0, 2, 0}, d::bool_, {0, 1, 1}},
+        {"logical_xor", logical_xor<>, d::int32, {0, 0, 3, 3}, d::int32, {0, 5, 0, 5}, d::bool_, {0, 1, 1, 0}},
+        {"arctan2", arctan2<>, d::float32, {1, -1, 0}, d::float32, {1, 0, -1}, d::float32, {pi / 4, -pi / 2, pi}},
+        {"arctan2", arctan2<>, d::int32, {1}, d::int32, {1}, d::float32, {pi / 4}},
+        {"arctan2", arctan2<>, d::float16, {1}, d::float16, {-1}, d::float16, {3 * pi / 4}},
     };
     for (const binary_row& row : rows) {
         SCOPED_TRACE(::testing::Message() << row.name << "(" << row.a_type << ", " << row.b_type << ")");
@@ -347,7 +382,7 @@ TEST(Scalars, ResultTypesAndValues) {
     check(add(i8, 1), dtype::int8, {2, 3, 4});
     check(add(i8, 2.5), dtype::float32, {3.5, 4.5, 5.5});
     check(add(2, i8), dtype::int8, {3, 4, 5});
-    check(subtract(10, i8), dtype::int8, {9, 8, 7});    // scalar as the first operand
+    check(subtract(10, i8), dtype::int8, {9, 8, 7});     // scalar as the first operand
     check(subtract(i8, 10), dtype::int8, {-9, -8, -7});  // scalar as the second operand
     check(multiply(i8, true), dtype::int8, {1, 2, 3});
     check(true_divide(i8, 2), dtype::float32, {0.5, 1, 1.5});
@@ -389,8 +424,7 @@ TEST(Strided, TransposedSlicedReversed) {
     array n = negative(t);
     check(n, dtype::int32, {0, -3, -1, -4, -2, -5});
     EXPECT_EQ(n.strides(), (strides_t{4, 12}));  // F input, F output (NumPy's K order)
-    check(exp(t), dtype::float32,
-          {1, std::exp(3.0), std::exp(1.0), std::exp(4.0), std::exp(2.0), std::exp(5.0)});
+    check(exp(t), dtype::float32, {1, std::exp(3.0), std::exp(1.0), std::exp(4.0), std::exp(2.0), std::exp(5.0)});
     EXPECT_EQ(exp(t).strides(), (strides_t{4, 12}));
 
     array x = iota({6});
@@ -421,7 +455,7 @@ TEST(Strided, TransposedSlicedReversed) {
 // Sets the number of OpenMP threads for one scope so that the parallel paths split work even on
 // a one-core machine.
 class threads_scope {
-public:
+  public:
     explicit threads_scope(int n) {
 #if defined(_OPENMP)
         saved_ = omp_get_max_threads();
@@ -436,7 +470,7 @@ public:
 #endif
     }
 
-private:
+  private:
     int saved_ = 1;
 };
 
@@ -561,11 +595,11 @@ TEST(Out, Errors) {
     array small = zeros({2, 1}, dtype::int32);
     EXPECT_THROW(add(a, 1, &small), dimension_error);
     array ints = iota({3});
-    EXPECT_THROW(add(ints, 2.5, &ints), dtype_error);          // float into int
-    EXPECT_THROW(true_divide(ints, 2, &ints), dtype_error);    // float32 into int32
+    EXPECT_THROW(add(ints, 2.5, &ints), dtype_error);        // float into int
+    EXPECT_THROW(true_divide(ints, 2, &ints), dtype_error);  // float32 into int32
     EXPECT_THROW(sqrt(ints, &ints), dtype_error);
     array bools = zeros({3}, dtype::bool_);
-    EXPECT_THROW(add(ints, 1, &bools), dtype_error);           // int into bool
+    EXPECT_THROW(add(ints, 1, &bools), dtype_error);  // int into bool
     array other = zeros({3}, dtype::int32, get_device("native:1"));
     EXPECT_THROW(add(ints, 1, &other), device_error);
     // Nothing was written by the failed calls.

@@ -82,7 +82,6 @@ TEST(Matmul, Gradients) {
                           1e-6);
 }
 
-
 TEST(Einsum, MatchesMatmulAndTrace) {
     array a = iota({2, 3}, dtype::float64), b = iota({3, 4}, dtype::float64);
     EXPECT_EQ(to_values(einsum("ij,jk->ik", {a, b})), to_values(matmul(a, b)));

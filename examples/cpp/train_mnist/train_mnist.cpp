@@ -117,10 +117,14 @@ int main(int argc, char** argv) {
     double lr = 0.1;
     for (int i = 2; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
-        if (flag == "--epoch") epochs = std::atoi(argv[i + 1]);
-        else if (flag == "--batchsize") batchsize = std::atoll(argv[i + 1]);
-        else if (flag == "--lr") lr = std::atof(argv[i + 1]);
-        else if (flag == "--train-size") train_size = std::atoll(argv[i + 1]);
+        if (flag == "--epoch")
+            epochs = std::atoi(argv[i + 1]);
+        else if (flag == "--batchsize")
+            batchsize = std::atoll(argv[i + 1]);
+        else if (flag == "--lr")
+            lr = std::atof(argv[i + 1]);
+        else if (flag == "--train-size")
+            train_size = std::atoll(argv[i + 1]);
         else {
             std::fprintf(stderr, "unknown option %s\n", argv[i]);
             return 2;

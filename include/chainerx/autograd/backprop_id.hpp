@@ -9,7 +9,7 @@
 namespace chainerx {
 
 class backprop_id {
-public:
+  public:
     backprop_id(context& ctx, int ordinal) : context_(&ctx), ordinal_(ordinal) {}
 
     context& get_context() const { return *context_; }
@@ -21,7 +21,7 @@ public:
         return a.context_ == b.context_ && a.ordinal_ == b.ordinal_;
     }
 
-private:
+  private:
     context* context_;
     int ordinal_;
 };
@@ -36,7 +36,7 @@ inline void release_backprop_id(const backprop_id& id) { id.get_context().releas
 
 // RAII scope that makes a fresh backprop id and releases it on exit (ChainerX's backprop_scope).
 class backprop_scope {
-public:
+  public:
     explicit backprop_scope(std::string name, context& ctx = get_default_context())
         : id_(make_backprop_id(std::move(name), ctx)) {}
     ~backprop_scope() { release_backprop_id(id_); }
@@ -44,7 +44,7 @@ public:
     backprop_scope& operator=(const backprop_scope&) = delete;
     const backprop_id& id() const { return id_; }
 
-private:
+  private:
     backprop_id id_;
 };
 

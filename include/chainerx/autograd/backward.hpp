@@ -34,33 +34,30 @@ array sum_to(const array& a, const shape_t& shape) {
         out = reshape(axes.empty() ? a : sum(a, axes, true), shape);
     }
     shape_t in_shape = a.shape();
-    record_op("sum_to", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
-        return std::vector<array>{broadcast_to(gy[0], in_shape)};
-    });
+    record_op("sum_to", {&a}, {&out},
+              [in_shape](const std::vector<array>& gy) { return std::vector<array>{broadcast_to(gy[0], in_shape)}; });
     return out;
 }
 
 namespace detail {
-inline void accumulate(std::optional<array>& total, const array& g) {
-    total = total ? add(*total, g) : g;
-}
+inline void accumulate(std::optional<array>& total, const array& g) { total = total ? add(*total, g) : g; }
 
 // Gradients of the given nodes. With store_grads, also adds them to the stored gradients of arrays
 // that require grad; with retain_all, stores the gradient of every array the pass reaches (Chainer's
 // retain_grad: intermediate arrays then require grad too). `retain` are nodes whose gradients are
 // returned.
 inline std::map<array_node*, array> run_backward(const std::vector<array>& outputs,
-                                                 const std::vector<std::optional<array>>& seeds,
-                                                 const backprop_id& id, bool enable_double_backprop,
-                                                 bool store_grads, const std::vector<array_node*>& retain,
-                                                 bool retain_all = false) {
+                                                 const std::vector<std::optional<array>>& seeds, const backprop_id& id,
+                                                 bool enable_double_backprop, bool store_grads,
+                                                 const std::vector<array_node*>& retain, bool retain_all = false) {
     id.check_valid();
     std::map<array_node*, std::optional<array>> grads;
     std::vector<std::shared_ptr<array_node>> keep_alive;
     auto by_rank = [](const std::shared_ptr<op_node>& a, const std::shared_ptr<op_node>& b) {
         return a->rank < b->rank || (a->rank == b->rank && a.get() < b.get());
     };
-    std::priority_queue<std::shared_ptr<op_node>, std::vector<std::shared_ptr<op_node>>, decltype(by_rank)> queue(by_rank);
+    std::priority_queue<std::shared_ptr<op_node>, std::vector<std::shared_ptr<op_node>>, decltype(by_rank)> queue(
+        by_rank);
     std::set<op_node*> queued;
     auto push = [&](const std::shared_ptr<op_node>& op) {
         if (op && queued.insert(op.get()).second) queue.push(op);
@@ -70,8 +67,8 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
         graph_entry* e = find_entry(outputs[i], id);
         if (!e) continue;
         keep_alive.push_back(e->node);
-        accumulate(grads[e->node.get()], seeds[i] ? *seeds[i] : ones(outputs[i].shape(), outputs[i].dtype(),
-                                                                     outputs[i].get_device()));
+        accumulate(grads[e->node.get()],
+                   seeds[i] ? *seeds[i] : ones(outputs[i].shape(), outputs[i].dtype(), outputs[i].get_device()));
         push(e->node->creator);
     }
 
@@ -170,7 +167,8 @@ inline std::vector<std::optional<array>> grad(const std::vector<array>& outputs,
                                             ", the output has shape ", outputs[i].shape());
             seeds.push_back(loss_scale ? multiply(*grad_outputs[i], *loss_scale) : *grad_outputs[i]);
         } else {
-            seeds.push_back(full(outputs[i].shape(), loss_scale.value_or(1.0), outputs[i].dtype(), outputs[i].get_device()));
+            seeds.push_back(
+                full(outputs[i].shape(), loss_scale.value_or(1.0), outputs[i].dtype(), outputs[i].get_device()));
         }
     }
     std::vector<array_node*> wanted;

@@ -91,21 +91,22 @@ inline void check_backward(const differentiable_function& func, const std::vecto
         if (!ys[k].defined() || !is_backprop_required(ys[k], *id)) continue;
         outputs.push_back(ys[k]);
         seeds.push_back(k < grad_outputs.size() && grad_outputs[k].defined() ? std::optional<array>(grad_outputs[k])
-                                                                            : std::nullopt);
+                                                                             : std::nullopt);
     }
     std::vector<std::optional<array>> analytical(xs.size());
     if (!outputs.empty()) analytical = grad(outputs, xs, *id, false, false, seeds);
     auto numerical = detail::numerical_grads(func, inputs, grad_outputs, eps);
     for (size_t i = 0; i < xs.size(); ++i) {
-        std::vector<double> a = analytical[i] ? detail::to_host_doubles(*analytical[i])
-                                              : std::vector<double>(numerical[i].size(), 0.0);
+        std::vector<double> a =
+            analytical[i] ? detail::to_host_doubles(*analytical[i]) : std::vector<double>(numerical[i].size(), 0.0);
         for (size_t j = 0; j < a.size(); ++j) {
             double n = numerical[i][j];
             bool both_nan = std::isnan(a[j]) && std::isnan(n);
             if (!both_nan && !(std::fabs(a[j] - n) <= atol + rtol * std::fabs(n))) {
                 std::ostringstream os;
-                os << "check_backward: gradient of input " << i << " differs from the numerical gradient at element " << j
-                   << ": analytical " << a[j] << ", numerical " << n << " (atol=" << atol << ", rtol=" << rtol << ")";
+                os << "check_backward: gradient of input " << i << " differs from the numerical gradient at element "
+                   << j << ": analytical " << a[j] << ", numerical " << n << " (atol=" << atol << ", rtol=" << rtol
+                   << ")";
                 throw gradient_check_error(os.str());
             }
         }

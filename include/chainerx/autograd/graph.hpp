@@ -24,10 +24,10 @@ struct op_node;
 
 struct array_node {
     backprop_id id;
-    std::weak_ptr<array_body> body;     // to store the gradient on the array after backward
-    std::shared_ptr<op_node> creator;   // none for leaves
-    int64_t rank = 0;                   // creator's rank; orders the backward pass
-    bool grad_required = false;         // require_grad() was called: backward stores the gradient
+    std::weak_ptr<array_body> body;    // to store the gradient on the array after backward
+    std::shared_ptr<op_node> creator;  // none for leaves
+    int64_t rank = 0;                  // creator's rank; orders the backward pass
+    bool grad_required = false;        // require_grad() was called: backward stores the gradient
 };
 
 // Maps the output gradients of an op to the gradients of its inputs (an undefined array: none).
@@ -106,7 +106,8 @@ inline graph_entry& ensure_entry(const array& a, const backprop_id& id) {
 // Marks a float array as a leaf whose gradient backward() stores; returns the array.
 inline const array& require_grad(const array& a, const backprop_id& id = default_backprop_id()) {
     id.check_valid();
-    if (!is_float(a.dtype())) throw_error<dtype_error>("require_grad: only float arrays can require grad, got ", a.dtype());
+    if (!is_float(a.dtype()))
+        throw_error<dtype_error>("require_grad: only float arrays can require grad, got ", a.dtype());
     detail::ensure_entry(a, id).node->grad_required = true;
     return a;
 }
@@ -140,7 +141,8 @@ inline std::optional<array> get_grad(const array& a, const backprop_id& id = def
 inline void set_grad(const array& a, std::optional<array> grad, const backprop_id& id = default_backprop_id()) {
     id.check_valid();
     if (grad && !(grad->shape() == a.shape()))
-        throw_error<dimension_error>("set_grad: gradient of shape ", grad->shape(), " for an array of shape ", a.shape());
+        throw_error<dimension_error>("set_grad: gradient of shape ", grad->shape(), " for an array of shape ",
+                                     a.shape());
     if (grad && grad->dtype() != a.dtype())
         throw_error<dtype_error>("set_grad: gradient of dtype ", grad->dtype(), " for an array of dtype ", a.dtype());
     graph_entry* e = detail::find_entry(a, id);
@@ -202,7 +204,8 @@ inline void record_op(const char* name, std::span<const array* const> inputs, st
         // copies a capture of it: that is how inputs the backward keeps are found and marked.
         std::vector<long> references;
         for (const array* in : inputs) references.push_back(in ? in->body_ptr().use_count() : 0);
-        auto op = std::make_shared<op_node>(op_node{name, id, 0, {}, {}, {}, {}, &outputs[0]->get_device(), backward, {}});
+        auto op =
+            std::make_shared<op_node>(op_node{name, id, 0, {}, {}, {}, {}, &outputs[0]->get_device(), backward, {}});
         for (size_t i = 0; i < inputs.size(); ++i) {
             array_body* body = inputs[i] ? inputs[i]->body() : nullptr;
             if (!body || inputs[i]->body_ptr().use_count() <= references[i]) continue;

@@ -35,7 +35,7 @@ inline bool is_backprop_required(const backprop_id& id) {
 
 namespace detail {
 class backprop_mode_scope {
-public:
+  public:
     backprop_mode_scope(bool enabled, context& ctx, std::optional<std::vector<backprop_id>> ids) {
         backprop_mode_stack().push_back({&ctx, std::move(ids), enabled});
     }
@@ -47,14 +47,14 @@ public:
 
 // Turns recording off for every graph of a context, or for the given backprop ids.
 class no_backprop_mode : detail::backprop_mode_scope {
-public:
+  public:
     explicit no_backprop_mode(context& ctx = get_default_context()) : backprop_mode_scope(false, ctx, std::nullopt) {}
     explicit no_backprop_mode(std::vector<backprop_id> ids)
         : backprop_mode_scope(false, ids.empty() ? get_default_context() : ids[0].get_context(), std::move(ids)) {}
 };
 // Turns recording back on inside a no_backprop_mode.
 class force_backprop_mode : detail::backprop_mode_scope {
-public:
+  public:
     explicit force_backprop_mode(context& ctx = get_default_context()) : backprop_mode_scope(true, ctx, std::nullopt) {}
     explicit force_backprop_mode(std::vector<backprop_id> ids)
         : backprop_mode_scope(true, ids.empty() ? get_default_context() : ids[0].get_context(), std::move(ids)) {}

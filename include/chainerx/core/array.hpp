@@ -31,12 +31,12 @@ struct array_body {
 };
 
 class array {
-public:
+  public:
     array() = default;
 
     // Wraps existing memory (no copy).
-    static array from_data(shape_t shape, strides_t strides, chainerx::dtype type, device& dev, std::shared_ptr<void> data,
-                           int64_t offset = 0) {
+    static array from_data(shape_t shape, strides_t strides, chainerx::dtype type, device& dev,
+                           std::shared_ptr<void> data, int64_t offset = 0) {
         array a;
         a.body_ = std::allocate_shared<array_body>(pooled_allocator<array_body>{}, std::move(shape), std::move(strides),
                                                    offset, type, &dev, std::move(data), nullptr);
@@ -84,7 +84,7 @@ public:
     // True if both handles refer to the same body (Python's `is` for arrays).
     bool same_body(const array& other) const { return body_ == other.body_; }
 
-private:
+  private:
     std::shared_ptr<array_body> body_;
 };
 

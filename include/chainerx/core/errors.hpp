@@ -10,14 +10,14 @@ namespace chainerx {
 // ChainerX's exception hierarchy. In C++ every class derives from chainerx_error; the Python layer
 // maps each to the ChainerX exception of the same name (index_error maps to Python's IndexError).
 class chainerx_error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
-#define CHAINERX_DEFINE_ERROR(name)                  \
-    class name : public chainerx_error {             \
-    public:                                          \
-        using chainerx_error::chainerx_error;        \
+#define CHAINERX_DEFINE_ERROR(name)           \
+    class name : public chainerx_error {      \
+      public:                                 \
+        using chainerx_error::chainerx_error; \
     };
 CHAINERX_DEFINE_ERROR(context_error)
 CHAINERX_DEFINE_ERROR(backend_error)

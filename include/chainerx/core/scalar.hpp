@@ -10,7 +10,7 @@
 namespace chainerx {
 
 class scalar {
-public:
+  public:
     scalar(bool v) : kind_(dtype_kind::bool_) { value_.b = v; }
     template <class I>
         requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
@@ -30,9 +30,12 @@ public:
     template <class T>
     T to() const {
         switch (kind_) {
-            case dtype_kind::bool_: return value_cast<T>(value_.b);
-            case dtype_kind::float_: return value_cast<T>(value_.d);
-            default: return value_cast<T>(value_.i);
+            case dtype_kind::bool_:
+                return value_cast<T>(value_.b);
+            case dtype_kind::float_:
+                return value_cast<T>(value_.d);
+            default:
+                return value_cast<T>(value_.i);
         }
     }
     // Stores the value converted to dtype d at dst (itemsize_of(d) bytes).
@@ -42,13 +45,16 @@ public:
 
     friend std::ostream& operator<<(std::ostream& os, const scalar& s) {
         switch (s.kind_) {
-            case dtype_kind::bool_: return os << (s.value_.b ? "True" : "False");
-            case dtype_kind::float_: return os << s.value_.d;
-            default: return os << s.value_.i;
+            case dtype_kind::bool_:
+                return os << (s.value_.b ? "True" : "False");
+            case dtype_kind::float_:
+                return os << s.value_.d;
+            default:
+                return os << s.value_.i;
         }
     }
 
-private:
+  private:
     union {
         bool b;
         int64_t i;

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
-#include <type_traits>
 #include <ostream>
+#include <type_traits>
 
 #include "chainerx/core/errors.hpp"
 #include "chainerx/core/macros.hpp"
@@ -15,7 +15,7 @@
 namespace chainerx {
 
 class dims {
-public:
+  public:
     using value_type = int64_t;
 
     dims() = default;
@@ -81,7 +81,7 @@ public:
         return os << (d.size_ == 1 ? ",)" : ")");
     }
 
-private:
+  private:
     template <class It>
     void assign(It first, It last) {
         int n = static_cast<int>(std::distance(first, last));

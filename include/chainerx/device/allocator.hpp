@@ -16,7 +16,7 @@
 namespace chainerx {
 
 class caching_host_allocator {
-public:
+  public:
     static constexpr size_t alignment = 64;
 
     static caching_host_allocator& instance() {
@@ -77,7 +77,7 @@ public:
         cached_bytes_ = 0;
     }
 
-private:
+  private:
     // Blocks up to 64 KiB are cached per thread, a few of each size; a thread's cache hands its
     // blocks back to the shared bins when the thread ends.
     static constexpr int num_thread_cached_bins = 11;

@@ -23,7 +23,7 @@ class backend;
 enum class device_kind { native, cuda };
 
 class device {
-public:
+  public:
     device(backend& owner, int index);
     virtual ~device() = default;
     device(const device&) = delete;
@@ -42,14 +42,14 @@ public:
     virtual void copy_from_host(void* dst, const void* src_host, size_t bytes) = 0;
     virtual void synchronize() {}
 
-private:
+  private:
     backend& backend_;
     int index_;
     std::string name_;
 };
 
 class backend {
-public:
+  public:
     backend(context& owner, std::string name) : context_(owner), name_(std::move(name)) {}
     virtual ~backend() = default;
     backend(const backend&) = delete;
@@ -70,10 +70,10 @@ public:
         return *slot;
     }
 
-protected:
+  protected:
     virtual std::unique_ptr<device> create_device(int index) = 0;
 
-private:
+  private:
     context& context_;
     std::string name_;
     std::mutex mutex_;
@@ -86,7 +86,7 @@ inline device::device(backend& owner, int index)
 // ---- native (CPU) ---------------------------------------------------------------------------
 
 class native_device final : public device {
-public:
+  public:
     using device::device;
     device_kind kind() const override { return device_kind::native; }
 
@@ -101,12 +101,12 @@ public:
 };
 
 class native_backend final : public backend {
-public:
+  public:
     explicit native_backend(context& owner) : backend(owner, "native") {}
     // ChainerX reports four native devices.
     int device_count() const override { return 4; }
 
-protected:
+  protected:
     std::unique_ptr<device> create_device(int index) override { return std::make_unique<native_device>(*this, index); }
 };
 
@@ -120,7 +120,7 @@ std::unique_ptr<backend> make_backend(context& owner);
 // ---- context ---------------------------------------------------------------------------------
 
 class context {
-public:
+  public:
     context() = default;
     context(const context&) = delete;
     context& operator=(const context&) = delete;
@@ -178,14 +178,15 @@ public:
             index = 0;
             if (index_text.empty()) throw_error<device_error>("invalid device name: '", name, "'");
             for (char c : index_text) {
-                if (c < '0' || c > '9' || index > 100000) throw_error<device_error>("invalid device name: '", name, "'");
+                if (c < '0' || c > '9' || index > 100000)
+                    throw_error<device_error>("invalid device name: '", name, "'");
                 index = index * 10 + (c - '0');
             }
         }
         return get_backend(backend_name).get_device(index < 0 ? 0 : index);
     }
 
-private:
+  private:
     void check_backprop_id_locked(int ordinal) const {
         if (ordinal < 0 || ordinal >= static_cast<int>(backprop_names_.size()) || backprop_released_[ordinal])
             throw_error<context_error>("backprop id ", ordinal, " is not valid in this context (released?)");
@@ -234,11 +235,13 @@ inline void set_default_device(device& dev) {
     if (&dev.get_context() != &get_default_context()) set_default_context(dev.get_context());
     detail::thread_default_device_slot() = &dev;
 }
-inline device& get_device(std::string_view name, int index = -1) { return get_default_context().get_device(name, index); }
+inline device& get_device(std::string_view name, int index = -1) {
+    return get_default_context().get_device(name, index);
+}
 
 // RAII scope that makes a device the default of this thread (ChainerX's DeviceScope).
 class device_scope {
-public:
+  public:
     explicit device_scope(device& dev)
         : saved_context_(detail::thread_default_context_slot()), saved_device_(detail::thread_default_device_slot()) {
         set_default_device(dev);
@@ -250,7 +253,7 @@ public:
     device_scope(const device_scope&) = delete;
     device_scope& operator=(const device_scope&) = delete;
 
-private:
+  private:
     context* saved_context_;
     device* saved_device_;
 };

@@ -24,16 +24,16 @@ enum class dtype_kind : int8_t { bool_, int_, uint_, float_ };
 template <class T>
 struct dtype_traits;
 
-#define CHAINERX_DTYPE_TRAITS(T, tag, kind_, name_, char_code_, accum)               \
-    template <>                                                                      \
-    struct dtype_traits<T> {                                                         \
-        using type = T;                                                              \
-        using accumulator = accum; /* type to accumulate sums of T in */             \
-        static constexpr dtype value = dtype::tag;                                   \
-        static constexpr dtype_kind kind = dtype_kind::kind_;                        \
-        static constexpr std::string_view name = name_;                              \
-        static constexpr char char_code = char_code_;                                \
-        static constexpr int itemsize = sizeof(T);                                   \
+#define CHAINERX_DTYPE_TRAITS(T, tag, kind_, name_, char_code_, accum)   \
+    template <>                                                          \
+    struct dtype_traits<T> {                                             \
+        using type = T;                                                  \
+        using accumulator = accum; /* type to accumulate sums of T in */ \
+        static constexpr dtype value = dtype::tag;                       \
+        static constexpr dtype_kind kind = dtype_kind::kind_;            \
+        static constexpr std::string_view name = name_;                  \
+        static constexpr char char_code = char_code_;                    \
+        static constexpr int itemsize = sizeof(T);                       \
     };
 CHAINERX_DTYPE_TRAITS(bool, bool_, bool_, "bool", '?', int64_t)
 CHAINERX_DTYPE_TRAITS(int8_t, int8, int_, "int8", 'b', int64_t)
@@ -49,16 +49,46 @@ CHAINERX_DTYPE_TRAITS(bfloat16, bfloat16, float_, "bfloat16", 'E', float)
 
 template <dtype D>
 struct dtype_type;
-template <> struct dtype_type<dtype::bool_> { using type = bool; };
-template <> struct dtype_type<dtype::int8> { using type = int8_t; };
-template <> struct dtype_type<dtype::int16> { using type = int16_t; };
-template <> struct dtype_type<dtype::int32> { using type = int32_t; };
-template <> struct dtype_type<dtype::int64> { using type = int64_t; };
-template <> struct dtype_type<dtype::uint8> { using type = uint8_t; };
-template <> struct dtype_type<dtype::float16> { using type = float16; };
-template <> struct dtype_type<dtype::float32> { using type = float; };
-template <> struct dtype_type<dtype::float64> { using type = double; };
-template <> struct dtype_type<dtype::bfloat16> { using type = bfloat16; };
+template <>
+struct dtype_type<dtype::bool_> {
+    using type = bool;
+};
+template <>
+struct dtype_type<dtype::int8> {
+    using type = int8_t;
+};
+template <>
+struct dtype_type<dtype::int16> {
+    using type = int16_t;
+};
+template <>
+struct dtype_type<dtype::int32> {
+    using type = int32_t;
+};
+template <>
+struct dtype_type<dtype::int64> {
+    using type = int64_t;
+};
+template <>
+struct dtype_type<dtype::uint8> {
+    using type = uint8_t;
+};
+template <>
+struct dtype_type<dtype::float16> {
+    using type = float16;
+};
+template <>
+struct dtype_type<dtype::float32> {
+    using type = float;
+};
+template <>
+struct dtype_type<dtype::float64> {
+    using type = double;
+};
+template <>
+struct dtype_type<dtype::bfloat16> {
+    using type = bfloat16;
+};
 template <dtype D>
 using dtype_t = typename dtype_type<D>::type;
 
@@ -75,14 +105,13 @@ struct dtype_info {
 };
 template <dtype... Ds>
 constexpr auto make_dtype_table(std::integer_sequence<dtype, Ds...>) {
-    return std::array<dtype_info, sizeof...(Ds)>{dtype_info{
-        dtype_traits<dtype_t<Ds>>::name, dtype_traits<dtype_t<Ds>>::kind,
-        dtype_traits<dtype_t<Ds>>::itemsize, dtype_traits<dtype_t<Ds>>::char_code}...};
+    return std::array<dtype_info, sizeof...(Ds)>{
+        dtype_info{dtype_traits<dtype_t<Ds>>::name, dtype_traits<dtype_t<Ds>>::kind,
+                   dtype_traits<dtype_t<Ds>>::itemsize, dtype_traits<dtype_t<Ds>>::char_code}...};
 }
 inline constexpr auto dtype_table = make_dtype_table(
-    std::integer_sequence<dtype, dtype::bool_, dtype::int8, dtype::int16, dtype::int32, dtype::int64,
-                          dtype::uint8, dtype::float16, dtype::float32, dtype::float64,
-                          dtype::bfloat16>{});
+    std::integer_sequence<dtype, dtype::bool_, dtype::int8, dtype::int16, dtype::int32, dtype::int64, dtype::uint8,
+                          dtype::float16, dtype::float32, dtype::float64, dtype::bfloat16>{});
 }  // namespace detail
 
 constexpr std::string_view dtype_name(dtype d) { return detail::dtype_table[static_cast<int>(d)].name; }
@@ -134,9 +163,12 @@ constexpr dtype promote_types(dtype a, dtype b) {
 // The dtype ChainerX gives a lone Python scalar of each category.
 constexpr dtype default_dtype(dtype_kind kind) {
     switch (kind) {
-        case dtype_kind::bool_: return dtype::bool_;
-        case dtype_kind::float_: return dtype::float32;
-        default: return dtype::int32;
+        case dtype_kind::bool_:
+            return dtype::bool_;
+        case dtype_kind::float_:
+            return dtype::float32;
+        default:
+            return dtype::int32;
     }
 }
 
@@ -147,16 +179,26 @@ constexpr dtype math_result_dtype(dtype d) { return is_float(d) ? d : dtype::flo
 template <class F>
 decltype(auto) dispatch_dtype(dtype d, F&& f) {
     switch (d) {
-        case dtype::bool_: return f.template operator()<bool>();
-        case dtype::int8: return f.template operator()<int8_t>();
-        case dtype::int16: return f.template operator()<int16_t>();
-        case dtype::int32: return f.template operator()<int32_t>();
-        case dtype::int64: return f.template operator()<int64_t>();
-        case dtype::uint8: return f.template operator()<uint8_t>();
-        case dtype::float16: return f.template operator()<float16>();
-        case dtype::float32: return f.template operator()<float>();
-        case dtype::float64: return f.template operator()<double>();
-        case dtype::bfloat16: return f.template operator()<bfloat16>();
+        case dtype::bool_:
+            return f.template operator()<bool>();
+        case dtype::int8:
+            return f.template operator()<int8_t>();
+        case dtype::int16:
+            return f.template operator()<int16_t>();
+        case dtype::int32:
+            return f.template operator()<int32_t>();
+        case dtype::int64:
+            return f.template operator()<int64_t>();
+        case dtype::uint8:
+            return f.template operator()<uint8_t>();
+        case dtype::float16:
+            return f.template operator()<float16>();
+        case dtype::float32:
+            return f.template operator()<float>();
+        case dtype::float64:
+            return f.template operator()<double>();
+        case dtype::bfloat16:
+            return f.template operator()<bfloat16>();
     }
     throw_error<dtype_error>("invalid dtype tag ", static_cast<int>(d));
 }
@@ -185,7 +227,8 @@ CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE To value_cast(From v) {
         // hardware converts to int32 (int64 for 64-bit targets), yielding the minimum value when
         // out of range, and narrower types keep the low bits.
         if constexpr (sizeof(To) == 8) {
-            if (!(v >= From(-9.2233720368547758e18) && v < From(9.2233720368547758e18))) return static_cast<To>(INT64_MIN);
+            if (!(v >= From(-9.2233720368547758e18) && v < From(9.2233720368547758e18)))
+                return static_cast<To>(INT64_MIN);
             return static_cast<To>(static_cast<int64_t>(v));
         } else {
             if (!(v > From(-2147483649.0) && v < From(2147483648.0))) return static_cast<To>(INT32_MIN);

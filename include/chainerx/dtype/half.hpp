@@ -92,18 +92,20 @@ CHAINERX_HOST_DEVICE inline float double_to_float_round_to_odd(double d) {
 // Shared arithmetic of the two 16-bit float types: everything is computed in float.
 template <class Half>
 struct half_arithmetic {
-#define CHAINERX_HALF_BINARY(op)                                                          \
-    friend CHAINERX_HOST_DEVICE Half operator op(Half a, Half b) {                        \
-        return Half(static_cast<float>(a) op static_cast<float>(b));                      \
-    }                                                                                     \
-    friend CHAINERX_HOST_DEVICE Half& operator op##=(Half & a, Half b) { return a = a op b; }
+#define CHAINERX_HALF_BINARY(op)                                     \
+    friend CHAINERX_HOST_DEVICE Half operator op(Half a, Half b) {   \
+        return Half(static_cast<float>(a) op static_cast<float>(b)); \
+    }                                                                \
+    friend CHAINERX_HOST_DEVICE Half& operator op## = (Half & a, Half b) { return a = a op b; }
     CHAINERX_HALF_BINARY(+)
     CHAINERX_HALF_BINARY(-)
     CHAINERX_HALF_BINARY(*)
     CHAINERX_HALF_BINARY(/)
 #undef CHAINERX_HALF_BINARY
-#define CHAINERX_HALF_COMPARE(op) \
-    friend CHAINERX_HOST_DEVICE bool operator op(Half a, Half b) { return static_cast<float>(a) op static_cast<float>(b); }
+#define CHAINERX_HALF_COMPARE(op)                                  \
+    friend CHAINERX_HOST_DEVICE bool operator op(Half a, Half b) { \
+        return static_cast<float>(a) op static_cast<float>(b);     \
+    }
     CHAINERX_HALF_COMPARE(==)
     CHAINERX_HALF_COMPARE(!=)
     CHAINERX_HALF_COMPARE(<)

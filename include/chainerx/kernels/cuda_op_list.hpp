@@ -77,8 +77,8 @@
     X(logical_xor, 2)                   \
     X(where, 3)
 
-#define CHAINERX_CUDA_ALL_OPS(X)      \
-    CHAINERX_CUDA_UNARY_OPS(X)        \
-    CHAINERX_CUDA_FLOAT_MATH_OPS(X)   \
-    CHAINERX_CUDA_ARITHMETIC_OPS(X)   \
+#define CHAINERX_CUDA_ALL_OPS(X)    \
+    CHAINERX_CUDA_UNARY_OPS(X)      \
+    CHAINERX_CUDA_FLOAT_MATH_OPS(X) \
+    CHAINERX_CUDA_ARITHMETIC_OPS(X) \
     CHAINERX_CUDA_COMPARISON_OPS(X)

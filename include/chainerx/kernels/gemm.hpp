@@ -130,8 +130,10 @@ void gemm_rows(int64_t row_begin, int64_t row_end, int64_t N, int64_t K, const c
             } else {
                 for (int64_t j = 0; j < N; ++j) {
                     Acc bv = static_cast<Acc>(*reinterpret_cast<const T*>(brow + j * b_cs));
-                    if constexpr (std::is_same_v<T, bool>) acc[j] |= bv;
-                    else acc[j] += av * bv;
+                    if constexpr (std::is_same_v<T, bool>)
+                        acc[j] |= bv;
+                    else
+                        acc[j] += av * bv;
                 }
             }
         }
@@ -209,8 +211,10 @@ void run_gemm(const shape_t& batch, int64_t M, int64_t N, int64_t K, const gemm_
                           static_cast<int>(lda), reinterpret_cast<const T*>(bp), static_cast<int>(ldb), T(0), cp,
                           static_cast<int>(N));
                     };
-                    if constexpr (std::is_same_v<T, float>) gemm(scipy_cblas_sgemm);
-                    else gemm(scipy_cblas_dgemm);
+                    if constexpr (std::is_same_v<T, float>)
+                        gemm(scipy_cblas_sgemm);
+                    else
+                        gemm(scipy_cblas_dgemm);
                 }
             });
             return;

@@ -27,7 +27,7 @@ inline long_running_hooks& get_long_running_hooks() {
 
 // Calls the embedding's hooks around a long kernel.
 class long_running_scope {
-public:
+  public:
     explicit long_running_scope(int64_t work) {
         auto& hooks = get_long_running_hooks();
         if (work >= long_running_threshold && hooks.enter) {
@@ -41,7 +41,7 @@ public:
     long_running_scope(const long_running_scope&) = delete;
     long_running_scope& operator=(const long_running_scope&) = delete;
 
-private:
+  private:
     void (*leave_)(void*) = nullptr;
     void* state_ = nullptr;
 };

@@ -133,7 +133,9 @@ struct offset_walker {
 
 // Independent accumulators per leaf block: enough to fill several vector registers.
 template <class Acc>
-inline constexpr int num_accumulators = sizeof(Acc) >= 16 ? 4 : static_cast<int>(128 / sizeof(Acc)) < 8 ? 8 : static_cast<int>(128 / sizeof(Acc));
+inline constexpr int num_accumulators = sizeof(Acc) >= 16                         ? 4
+                                        : static_cast<int>(128 / sizeof(Acc)) < 8 ? 8
+                                                                                  : static_cast<int>(128 / sizeof(Acc));
 inline constexpr int64_t pairwise_block = 2048;
 
 // Reduces n <= pairwise_block elements starting at p, `stride` bytes apart (sizeof(In) when
@@ -232,7 +234,7 @@ typename Op::acc_type reduce_span(const Op& op, const reduction_loop& loop, cons
         int64_t count = std::min(extent - i, end - pos);
         const char* p = base + walker.offset[0] + i * stride;
         Acc part = stride == static_cast<int64_t>(sizeof(In)) ? reduce_run<true>(op, p, stride, count, pos)
-                                                                : reduce_run<false>(op, p, stride, count, pos);
+                                                              : reduce_run<false>(op, p, stride, count, pos);
         acc = op.combine(acc, part);
         pos += count;
         i = 0;
@@ -373,8 +375,8 @@ void reduce_each(const Op& op, const reduction_loop& loop) {
         offset_walker<2> walker{loop.out_ndim, loop.out_shape, {loop.out_in_strides, loop.out_out_strides}, {}, {}};
         walker.seek(b);
         for (int64_t o = b; o < e; ++o, walker.next())
-            write_output(op, loop.out + walker.offset[1], reduce_span(op, loop, loop.in + walker.offset[0], 0, loop.red_size),
-                         loop.red_size);
+            write_output(op, loop.out + walker.offset[1],
+                         reduce_span(op, loop, loop.in + walker.offset[0], 0, loop.red_size), loop.red_size);
     });
 }
 

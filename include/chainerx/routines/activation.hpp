@@ -169,9 +169,8 @@ template <class Backward>
 void record_activation(const char* name, const array& x, const array& y, Backward backward) {
     if (!x.body()->graph || !is_float(x.dtype())) return;
     array input = x;
-    record_op(name, {&x}, {&y}, [input, backward](const std::vector<array>& gy) {
-        return std::vector<array>{backward(input, gy[0])};
-    });
+    record_op(name, {&x}, {&y},
+              [input, backward](const std::vector<array>& gy) { return std::vector<array>{backward(input, gy[0])}; });
 }
 
 // The piecewise-linear gradient gy * slope(x); linear in gy, so its own gradient (for gy) is the same

@@ -25,9 +25,8 @@ inline array im2col_apply(const array& x, const window_geometry& g) {
     array col = empty(col_shape, x.dtype(), x.get_device());
     {
         long_running_scope scope(col.size());
-        dispatch_float("im2col", x.dtype(), [&]<class T>() {
-            kernels::im2col<T>(g, data_of<T>(src), data_of<T>(col));
-        });
+        dispatch_float("im2col", x.dtype(),
+                       [&]<class T>() { kernels::im2col<T>(g, data_of<T>(src), data_of<T>(col)); });
     }
     shape_t image_shape = x.shape();
     if (x.body()->graph) {
@@ -49,9 +48,8 @@ inline array col2im_apply(const array& col, const window_geometry& g, const shap
         });
     }
     if (col.body()->graph) {
-        record_op("col2im", {&col}, {&image}, [g](const std::vector<array>& gimage) {
-            return std::vector<array>{im2col_apply(gimage[0], g)};
-        });
+        record_op("col2im", {&col}, {&image},
+                  [g](const std::vector<array>& gimage) { return std::vector<array>{im2col_apply(gimage[0], g)}; });
     }
     return image;
 }
@@ -74,9 +72,11 @@ inline void check_conv_inputs(const char* op, const array& x, const array& w, co
     check_window_input(op, "w", w);
     if (b.defined()) check_window_input(op, "b", b);
     if (x.ndim() < 3)
-        throw_error<dimension_error>(op, ": x must have at least 3 dimensions (n, c, spatial...), got shape ", x.shape());
+        throw_error<dimension_error>(op, ": x must have at least 3 dimensions (n, c, spatial...), got shape ",
+                                     x.shape());
     if (w.ndim() != x.ndim())
-        throw_error<dimension_error>(op, ": w must have as many dimensions as x (", x.ndim(), "), got shape ", w.shape());
+        throw_error<dimension_error>(op, ": w must have as many dimensions as x (", x.ndim(), "), got shape ",
+                                     w.shape());
     for (const array* a : {&w, &b})
         if (a->defined() && &a->get_device() != &x.get_device())
             throw_error<device_error>(op, ": arrays are on different devices: ", x.get_device().name(), " and ",
@@ -139,8 +139,8 @@ array linear(const array& x, const array& w, const array& b = array(), int64_t n
     for (int i = static_cast<int>(n_batch_axes); i < x.ndim(); ++i) in *= x.shape()[i];
     int64_t out = w.shape()[0];
     if (w.shape()[1] != in)
-        throw_error<dimension_error>(op, ": w of shape ", w.shape(), " does not match x of shape ", x.shape(),
-                                     " with ", n_batch_axes, " batch axes (", in, " input features)");
+        throw_error<dimension_error>(op, ": w of shape ", w.shape(), " does not match x of shape ", x.shape(), " with ",
+                                     n_batch_axes, " batch axes (", in, " input features)");
     if (b.defined() && !(b.shape() == shape_t{out}))
         throw_error<dimension_error>(op, ": b must have shape (", out, ",), got ", b.shape());
     check_same_device(op, x, w);
@@ -152,14 +152,15 @@ array linear(const array& x, const array& w, const array& b = array(), int64_t n
     if (b.defined()) y = add(y, as_grad_stopped(b));
     y = reshape(y, out_shape);
     if (x.body()->graph || w.body()->graph || (b.defined() && b.body()->graph)) {
-        record_op(op, {&x, &w, b.defined() ? &b : nullptr}, {&y}, [x, w, b, rows, in, out](const std::vector<array>& gy) {
-            array g = reshape(gy[0], {rows, out});
-            array gx, gw, gb;
-            if (x.body()->graph) gx = astype(reshape(matmul(g, w), x.shape()), x.dtype(), false);
-            if (w.body()->graph) gw = astype(matmul(transpose(g), reshape(x, {rows, in})), w.dtype(), false);
-            if (b.defined() && b.body()->graph) gb = astype(sum(g, axes_t{0}), b.dtype(), false);
-            return std::vector<array>{gx, gw, gb};
-        });
+        record_op(op, {&x, &w, b.defined() ? &b : nullptr}, {&y},
+                  [x, w, b, rows, in, out](const std::vector<array>& gy) {
+                      array g = reshape(gy[0], {rows, out});
+                      array gx, gw, gb;
+                      if (x.body()->graph) gx = astype(reshape(matmul(g, w), x.shape()), x.dtype(), false);
+                      if (w.body()->graph) gw = astype(matmul(transpose(g), reshape(x, {rows, in})), w.dtype(), false);
+                      if (b.defined() && b.body()->graph) gb = astype(sum(g, axes_t{0}), b.dtype(), false);
+                      return std::vector<array>{gx, gw, gb};
+                  });
     }
     return y;
 }

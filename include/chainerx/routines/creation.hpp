@@ -30,18 +30,21 @@ array generate(const shape_t& shape, dtype type, device& dev, Value value) {
 
 // arange(start, stop, step): NumPy's length rule ceil((stop - start) / step); the dtype defaults to
 // NumPy's: int64 for integers, float64 if any argument is a float.
-inline array arange(const scalar& start, const scalar& stop, const scalar& step, std::optional<dtype> type = std::nullopt,
-                    device& dev = get_default_device()) {
+inline array arange(const scalar& start, const scalar& stop, const scalar& step,
+                    std::optional<dtype> type = std::nullopt, device& dev = get_default_device()) {
     double b = start.to<double>(), e = stop.to<double>(), s = step.to<double>();
     if (s == 0) throw_error<chainerx_error>("arange: step must not be zero");
     dtype kind_type = dtype::int64;
-    bool any_float = start.kind() == dtype_kind::float_ || stop.kind() == dtype_kind::float_ || step.kind() == dtype_kind::float_;
-    bool all_bool = start.kind() == dtype_kind::bool_ && stop.kind() == dtype_kind::bool_ && step.kind() == dtype_kind::bool_;
+    bool any_float =
+        start.kind() == dtype_kind::float_ || stop.kind() == dtype_kind::float_ || step.kind() == dtype_kind::float_;
+    bool all_bool =
+        start.kind() == dtype_kind::bool_ && stop.kind() == dtype_kind::bool_ && step.kind() == dtype_kind::bool_;
     kind_type = any_float ? dtype::float64 : all_bool ? dtype::bool_ : dtype::int64;
     dtype out_type = type.value_or(kind_type);
     double length = std::ceil((e - b) / s);
     int64_t n = length > 0 ? static_cast<int64_t>(length) : 0;
-    if (out_type == dtype::bool_ && n > 2) throw_error<dtype_error>("arange: no fill-function for bool dtype with more than 2 elements");
+    if (out_type == dtype::bool_ && n > 2)
+        throw_error<dtype_error>("arange: no fill-function for bool dtype with more than 2 elements");
     if (!any_float) {
         int64_t ib = start.to<int64_t>(), is = step.to<int64_t>();
         return detail::generate({n}, out_type, dev, [&](int64_t i) { return ib + i * is; });

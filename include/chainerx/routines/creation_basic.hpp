@@ -134,8 +134,8 @@ inline void check_same_device(const char* op, const array& a, const array& b) {
 inline void copy_into(const array& dst, const array& src) {
     check_writable(dst, "copy");
     check_same_device("copy", dst, src);
-    if (dst.data() == src.data() && !(dst.offset() == src.offset() && dst.strides() == src.strides() &&
-                                      dst.dtype() == src.dtype())) {
+    if (dst.data() == src.data() &&
+        !(dst.offset() == src.offset() && dst.strides() == src.strides() && dst.dtype() == src.dtype())) {
         // Overlapping memory with another layout: read from a snapshot so no element is read after
         // it was overwritten.
         array snapshot = empty(src.shape(), src.dtype(), src.get_device());

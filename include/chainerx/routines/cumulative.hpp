@@ -15,9 +15,7 @@ namespace reduce_ops {
 // sum with NaNs counted as zero.
 template <class T>
 struct nansum : sum<T> {
-    sum_acc_t<T> map(T x, int64_t) const {
-        return ops::is_nan(x) ? sum_acc_t<T>(0) : value_cast<sum_acc_t<T>>(x);
-    }
+    sum_acc_t<T> map(T x, int64_t) const { return ops::is_nan(x) ? sum_acc_t<T>(0) : value_cast<sum_acc_t<T>>(x); }
 };
 // argmax/argmin skipping NaNs: a NaN maps to the empty identity (index -1), which combine ignores.
 template <class T, bool Greater>
@@ -93,24 +91,25 @@ void cumsum_kernel(const array& in, const array& out, int axis) {
     const char* src = static_cast<const char*>(in.raw_data());
     char* dst = static_cast<char*>(out.raw_data());
     long_running_scope unlock(in.size());
-    parallel_for(lines, std::max<int64_t>(parallel_threshold / std::max<int64_t>(n, 1), 1), [&](int64_t begin, int64_t end) {
-        for (int64_t line = begin; line < end; ++line) {
-            int64_t in_offset = 0, out_offset = 0;
-            for (int64_t i = outer.size() - 1, rest = line; i >= 0; --i) {
-                int64_t index = rest % outer[i];
-                rest /= outer[i];
-                in_offset += index * in_outer[i];
-                out_offset += index * out_outer[i];
-            }
-            const char* p = src + in_offset;
-            char* q = dst + out_offset;
-            T acc = value_cast<T>(0);
-            for (int64_t k = 0; k < n; ++k, p += in_step, q += out_step) {
-                acc = ops::add{}(acc, *reinterpret_cast<const T*>(p));
-                *reinterpret_cast<T*>(q) = acc;
-            }
-        }
-    });
+    parallel_for(lines, std::max<int64_t>(parallel_threshold / std::max<int64_t>(n, 1), 1),
+                 [&](int64_t begin, int64_t end) {
+                     for (int64_t line = begin; line < end; ++line) {
+                         int64_t in_offset = 0, out_offset = 0;
+                         for (int64_t i = outer.size() - 1, rest = line; i >= 0; --i) {
+                             int64_t index = rest % outer[i];
+                             rest /= outer[i];
+                             in_offset += index * in_outer[i];
+                             out_offset += index * out_outer[i];
+                         }
+                         const char* p = src + in_offset;
+                         char* q = dst + out_offset;
+                         T acc = value_cast<T>(0);
+                         for (int64_t k = 0; k < n; ++k, p += in_step, q += out_step) {
+                             acc = ops::add{}(acc, *reinterpret_cast<const T*>(p));
+                             *reinterpret_cast<T*>(q) = acc;
+                         }
+                     }
+                 });
 }
 }  // namespace detail
 

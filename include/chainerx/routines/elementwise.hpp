@@ -16,7 +16,7 @@ namespace chainerx {
 // An elementwise operand: an array or a Python-like scalar. It refers to the array without owning
 // it (no reference counting on the hot path), so it lives only as a function argument.
 class operand {
-public:
+  public:
     operand(const array& a) : array_(&a) {}
     operand(const scalar& s) : scalar_(s) {}
     template <class N>
@@ -27,7 +27,7 @@ public:
     const array& get_array() const { return *array_; }
     const scalar& get_scalar() const { return *scalar_; }
 
-private:
+  private:
     const array* array_ = nullptr;
     std::optional<scalar> scalar_;
 };
@@ -71,7 +71,7 @@ namespace detail {
 // Operands made ready for the kernel: cast to the compute dtype, scalars stored in a buffer.
 template <int NumInputs>
 struct prepared_inputs {
-    array arrays[NumInputs];        // inputs cast to the compute dtype (scalars as 0-d arrays off-host)
+    array arrays[NumInputs];         // inputs cast to the compute dtype (scalars as 0-d arrays off-host)
     const array* inputs[NumInputs];  // the arrays the kernel reads: an input itself or its cast
     alignas(8) char scalar_storage[NumInputs][16];
     loop_operand operands[1 + NumInputs];
@@ -171,8 +171,8 @@ array apply_elementwise(const char* name, Op op, dtype compute, std::span<const 
             bool direct = false;
             // In-place and out= forms may not cast a result to a lower category (float into int).
             if (out && dtype_category(out_type) > dtype_category(out->dtype()))
-                throw_error<dtype_error>(name, ": cannot cast the result of dtype ", out_type,
-                                         " to the output dtype ", out->dtype());
+                throw_error<dtype_error>(name, ": cannot cast the result of dtype ", out_type, " to the output dtype ",
+                                         out->dtype());
             if (out) {
                 shape_t shape = broadcast_shapes(out->shape(), p.shape, name);
                 if (!(shape == out->shape()))
@@ -196,7 +196,8 @@ array apply_elementwise(const char* name, Op op, dtype compute, std::span<const 
                     if (!inputs[k].is_array()) continue;
                     const array& a = *p.inputs[k];
                     if (detail::overlaps(*out, a))
-                        direct = a.offset() == out->offset() && a.shape() == out->shape() && a.strides() == out->strides();
+                        direct =
+                            a.offset() == out->offset() && a.shape() == out->shape() && a.strides() == out->strides();
                 }
             }
             if (direct) {
@@ -211,8 +212,7 @@ array apply_elementwise(const char* name, Op op, dtype compute, std::span<const 
                     in_itemsizes[n] = sizeof(T);
                     ++n;
                 }
-                result = empty_strided(p.shape,
-                                       numpy_output_strides(p.shape, in_strides, in_itemsizes, n, sizeof(Out)),
+                result = empty_strided(p.shape, numpy_output_strides(p.shape, in_strides, in_itemsizes, n, sizeof(Out)),
                                        out_type, dev);
             }
             p.operands[0] = {static_cast<char*>(result.raw_data()), result.strides()};

@@ -74,10 +74,14 @@ inline void check_native(const array& a, const char* op) {
 template <class F>
 void dispatch_itemsize(int64_t itemsize, F&& f) {
     switch (itemsize) {
-        case 1: return f.template operator()<1>();
-        case 2: return f.template operator()<2>();
-        case 4: return f.template operator()<4>();
-        default: return f.template operator()<8>();
+        case 1:
+            return f.template operator()<1>();
+        case 2:
+            return f.template operator()<2>();
+        case 4:
+            return f.template operator()<4>();
+        default:
+            return f.template operator()<8>();
     }
 }
 
@@ -184,8 +188,10 @@ void run_plan(const array& x, const advanced_plan& p, char* y) {
     } else {
         dispatch_itemsize(itemsize, [&]<int N>() {
             run([](char* xp, char* yp) {
-                if constexpr (Access == plan_access::gather) std::memcpy(yp, xp, N);
-                else std::memcpy(xp, yp, N);
+                if constexpr (Access == plan_access::gather)
+                    std::memcpy(yp, xp, N);
+                else
+                    std::memcpy(xp, yp, N);
             });
         });
     }
@@ -197,8 +203,7 @@ inline void read_indices(const array& indices, const shape_t& shape, int64_t ext
                          const char* op, int64_t* out) {
     const int64_t n = shape.product();
     if (n == 0) return;
-    if (extent == 0)
-        throw_error<index_error>(op, ": cannot do a non-empty take from an empty axis (axis ", axis, ")");
+    if (extent == 0) throw_error<index_error>(op, ": cannot do a non-empty take from an empty axis (axis ", axis, ")");
     array src = indices;
     if (!(indices.dtype() == dtype::int64 && indices.shape() == shape && indices.is_contiguous())) {
         src = empty(shape, dtype::int64, indices.get_device());
@@ -265,9 +270,8 @@ array scatter_add_planned(const array& src, const detail::plan_ptr& plan) {
     array x = zeros(plan->in_shape, src.dtype(), src.get_device());
     detail::run_plan<detail::plan_access::add>(x, *plan, static_cast<char*>(y.raw_data()));
     if (src.body()->graph)
-        record_op("scatter_add", {&src}, {&x}, [plan](const std::vector<array>& g) {
-            return std::vector<array>{gather_planned(g[0], plan)};
-        });
+        record_op("scatter_add", {&src}, {&x},
+                  [plan](const std::vector<array>& g) { return std::vector<array>{gather_planned(g[0], plan)}; });
     return x;
 }
 
@@ -297,8 +301,9 @@ template <class = void>
 std::vector<array> nonzero(const array& a) {
     detail::check_native(a, "nonzero");
     if (a.ndim() == 0)
-        throw_error<dimension_error>("nonzero: calling nonzero on 0-d arrays is not allowed; use "
-                                     "nonzero(atleast_1d(a)) instead");
+        throw_error<dimension_error>(
+            "nonzero: calling nonzero on 0-d arrays is not allowed; use "
+            "nonzero(atleast_1d(a)) instead");
     array src = ascontiguousarray(a);
     const int64_t n = src.size();
     const int ndim = a.ndim();
@@ -368,7 +373,7 @@ inline resolved_key resolve_key(const array& a, std::span<const key_item> key, c
     // boolean adds an axis of length 1 that an index array of length 1 (true) or 0 (false) indexes.
     struct pending {
         int basic_pos;
-        array indices;      // integer array, or a boolean mask over `axes` axes
+        array indices;       // integer array, or a boolean mask over `axes` axes
         int64_t scalar = 0;  // for integer scalars (indices undefined)
         int axes = 1;
         bool zero_d_bool = false;
@@ -387,7 +392,8 @@ inline resolved_key resolve_key(const array& a, std::span<const key_item> key, c
         } else if (ind.dtype() == dtype::bool_) {
             adv.push_back({static_cast<int>(basic.size()), ind, 0, ind.ndim(), ind.ndim() == 0});
             if (ind.ndim() == 0) basic.push_back(index_item::new_axis());
-            for (int d = 0; d < ind.ndim(); ++d) basic.push_back(index_item::slice(std::nullopt, std::nullopt, std::nullopt));
+            for (int d = 0; d < ind.ndim(); ++d)
+                basic.push_back(index_item::slice(std::nullopt, std::nullopt, std::nullopt));
         } else {
             dtype_kind kind = kind_of(ind.dtype());
             if (kind != dtype_kind::int_ && kind != dtype_kind::uint_)
@@ -426,7 +432,8 @@ inline resolved_key resolve_key(const array& a, std::span<const key_item> key, c
         try {
             index_shape = broadcast_shapes(index_shape, s, op);
         } catch (const dimension_error&) {
-            throw_error<index_error>(op, ": shape mismatch: indexing arrays could not be broadcast together with shapes ",
+            throw_error<index_error>(op,
+                                     ": shape mismatch: indexing arrays could not be broadcast together with shapes ",
                                      index_shape, " ", s);
         }
     };
@@ -444,8 +451,8 @@ inline resolved_key resolve_key(const array& a, std::span<const key_item> key, c
                 int64_t extent = view.shape()[axis + d], mask_extent = p.indices.shape()[d];
                 if (extent != mask_extent)
                     throw_error<index_error>(op, ": boolean index did not match indexed array along axis ", axis + d,
-                                             "; size of axis is ", extent, " but size of corresponding boolean axis is ",
-                                             mask_extent);
+                                             "; size of axis is ", extent,
+                                             " but size of corresponding boolean axis is ", mask_extent);
             }
             std::vector<array> rows = nonzero(p.indices);
             for (int d = 0; d < p.axes; ++d) sources.push_back({axis + d, rows[d], 0});
@@ -501,7 +508,8 @@ decltype(auto) with_basic_items(std::span<const key_item> key, F&& f) {
 // otherwise. Differentiable (the gradient of the gather is a scatter-add: duplicates accumulate).
 template <class = void>
 array getitem(const array& a, std::span<const key_item> key) {
-    if (is_basic_key(key)) return detail::with_basic_items(key, [&](std::span<const index_item> items) { return at(a, items); });
+    if (is_basic_key(key))
+        return detail::with_basic_items(key, [&](std::span<const index_item> items) { return at(a, items); });
     detail::check_native(a, "getitem");
     detail::resolved_key r = detail::resolve_key(a, key, "getitem");
     return gather_planned(r.view, r.plan);

@@ -4,16 +4,16 @@
 #include <optional>
 #include <span>
 
+#include <vector>
 #include "chainerx/autograd/graph.hpp"
 #include "chainerx/routines/creation_basic.hpp"
-#include <vector>
 
 namespace chainerx {
 
 struct index_item {
     enum class kind { integer, slice, new_axis, ellipsis };
     kind type = kind::integer;
-    int64_t index = 0;  // for integer
+    int64_t index = 0;                         // for integer
     std::optional<int64_t> start, stop, step;  // for slice
 
     static index_item integer(int64_t i) { return {kind::integer, i, {}, {}, {}}; }
@@ -53,9 +53,8 @@ inline array at(const array& a, std::span<const index_item> indices);
 inline array scatter_basic(const array& gy, const shape_t& shape, dtype type, const std::vector<index_item>& items) {
     array out = zeros(shape, type, gy.get_device());
     copy_into(at(out, items), gy);
-    record_op("scatter", {&gy}, {&out}, [items](const std::vector<array>& g) {
-        return std::vector<array>{at(g[0], items)};
-    });
+    record_op("scatter", {&gy}, {&out},
+              [items](const std::vector<array>& g) { return std::vector<array>{at(g[0], items)}; });
     return out;
 }
 
@@ -83,7 +82,8 @@ inline array at(const array& a, std::span<const index_item> indices) {
                 int64_t extent = a.shape()[axis];
                 int64_t i = item.index < 0 ? item.index + extent : item.index;
                 if (i < 0 || i >= extent)
-                    throw_error<index_error>("index ", item.index, " is out of bounds for axis ", axis, " with size ", extent);
+                    throw_error<index_error>("index ", item.index, " is out of bounds for axis ", axis, " with size ",
+                                             extent);
                 offset += i * a.strides()[axis];
                 ++axis;
                 break;

@@ -73,11 +73,16 @@ inline strides_t concatenate_strides(const shape_t& shape, const std::vector<arr
 template <class F>
 void with_block_size(int64_t bytes, F&& f) {
     switch (bytes) {
-        case 1: return f(std::integral_constant<int64_t, 1>{});
-        case 2: return f(std::integral_constant<int64_t, 2>{});
-        case 4: return f(std::integral_constant<int64_t, 4>{});
-        case 8: return f(std::integral_constant<int64_t, 8>{});
-        default: return f(bytes);
+        case 1:
+            return f(std::integral_constant<int64_t, 1>{});
+        case 2:
+            return f(std::integral_constant<int64_t, 2>{});
+        case 4:
+            return f(std::integral_constant<int64_t, 4>{});
+        case 8:
+            return f(std::integral_constant<int64_t, 8>{});
+        default:
+            return f(bytes);
     }
 }
 
@@ -91,7 +96,8 @@ inline void copy_rows(const array& dst, const array& src) {
     int run_axis = -1;
     if (dst.dtype() == src.dtype() && dst.get_device().kind() == device_kind::native && dst.data() != src.data()) {
         for (int i = ndim - 1; i >= 0 && run_axis < 0; --i)
-            if (dst.strides()[i] == itemsize && src.strides()[i] == itemsize && dst.shape()[i] * itemsize >= 64) run_axis = i;
+            if (dst.strides()[i] == itemsize && src.strides()[i] == itemsize && dst.shape()[i] * itemsize >= 64)
+                run_axis = i;
     }
     if (run_axis < 0) {
         copy_into(dst, src);
@@ -166,7 +172,8 @@ inline void concatenate_into(const array& out, const std::vector<array>& arrays,
     long_running_scope unlock(out.size());
     if (outer == 1) {
         for (const part& p : parts)
-            parallel_for(p.row_bytes, parallel_bytes, [&](int64_t b, int64_t e) { std::memcpy(dst + p.offset + b, p.src + b, e - b); });
+            parallel_for(p.row_bytes, parallel_bytes,
+                         [&](int64_t b, int64_t e) { std::memcpy(dst + p.offset + b, p.src + b, e - b); });
         return;
     }
     parallel_for(outer, std::max<int64_t>(parallel_bytes / out_row, 1), [&](int64_t begin, int64_t end) {
@@ -180,9 +187,8 @@ inline void concatenate_into(const array& out, const std::vector<array>& arrays,
 inline array unit_axes_view(const array& a, const shape_t& shape, const strides_t& strides) {
     array out = a.make_view(shape, strides, a.offset());
     shape_t in_shape = a.shape();
-    record_op("reshape", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
-        return std::vector<array>{reshape(gy[0], in_shape)};
-    });
+    record_op("reshape", {&a}, {&out},
+              [in_shape](const std::vector<array>& gy) { return std::vector<array>{reshape(gy[0], in_shape)}; });
     return out;
 }
 
@@ -213,9 +219,8 @@ inline std::vector<array> split_views(const array& a, int axis, const std::vecto
     }
     if (a.body()->graph) {
         const array* in[] = {&a};
-        record_op("split", in, pointers(outs), [axis](const std::vector<array>& gy) {
-            return std::vector<array>{concatenate(gy, axis)};
-        });
+        record_op("split", in, pointers(outs),
+                  [axis](const std::vector<array>& gy) { return std::vector<array>{concatenate(gy, axis)}; });
     }
     return outs;
 }
@@ -243,22 +248,24 @@ array concatenate(const std::vector<array>& arrays, std::optional<int64_t> axis)
     for (size_t k = 0; k < arrays.size(); ++k) {
         const array& a = arrays[k];
         if (a.ndim() != ndim)
-            throw_error<dimension_error>("concatenate: all the input arrays must have the same number of dimensions, but "
-                                         "the array at index 0 has ", ndim, " dimension(s) and the array at index ", k,
-                                         " has ", a.ndim(), " dimension(s)");
+            throw_error<dimension_error>(
+                "concatenate: all the input arrays must have the same number of dimensions, but "
+                "the array at index 0 has ",
+                ndim, " dimension(s) and the array at index ", k, " has ", a.ndim(), " dimension(s)");
         for (int i = 0; i < ndim; ++i)
             if (i != ax && a.shape()[i] != first.shape()[i])
-                throw_error<dimension_error>("concatenate: all the input array dimensions except for the concatenation "
-                                             "axis must match exactly, but along dimension ", i,
-                                             ", the array at index 0 has size ", first.shape()[i],
-                                             " and the array at index ", k, " has size ", a.shape()[i]);
+                throw_error<dimension_error>(
+                    "concatenate: all the input array dimensions except for the concatenation "
+                    "axis must match exactly, but along dimension ",
+                    i, ", the array at index 0 has size ", first.shape()[i], " and the array at index ", k,
+                    " has size ", a.shape()[i]);
         check_same_device("concatenate", first, a);
         type = promote_types(type, a.dtype());
         shape[ax] += a.shape()[ax];
         graph = graph || a.body()->graph;
     }
-    array out = empty_strided(shape, detail::concatenate_strides(shape, arrays, itemsize_of(type)), type,
-                              first.get_device());
+    array out =
+        empty_strided(shape, detail::concatenate_strides(shape, arrays, itemsize_of(type)), type, first.get_device());
     detail::concatenate_into(out, arrays, ax);
     if (graph) {
         std::vector<int64_t> bounds{0};
@@ -268,13 +275,12 @@ array concatenate(const std::vector<array>& arrays, std::optional<int64_t> axis)
             types.push_back(a.dtype());
         }
         const array* outs[] = {&out};
-        record_op("concatenate", detail::pointers(arrays), outs,
-                            [ax, bounds, types](const std::vector<array>& gy) {
-                                std::vector<array> gx = detail::split_views(gy[0], ax, bounds);
-                                for (size_t k = 0; k < gx.size(); ++k)
-                                    gx[k] = is_float(types[k]) ? astype(gx[k], types[k], false) : array();
-                                return gx;
-                            });
+        record_op("concatenate", detail::pointers(arrays), outs, [ax, bounds, types](const std::vector<array>& gy) {
+            std::vector<array> gx = detail::split_views(gy[0], ax, bounds);
+            for (size_t k = 0; k < gx.size(); ++k)
+                gx[k] = is_float(types[k]) ? astype(gx[k], types[k], false) : array();
+            return gx;
+        });
     }
     return out;
 }
@@ -288,9 +294,10 @@ array stack(const std::vector<array>& arrays, int64_t axis = 0) {
     expanded.reserve(arrays.size());
     for (size_t k = 0; k < arrays.size(); ++k) {
         if (!(arrays[k].shape() == arrays[0].shape()))
-            throw_error<dimension_error>("stack: all input arrays must have the same shape, but the array at index 0 has "
-                                         "shape ", arrays[0].shape(), " and the array at index ", k, " has shape ",
-                                         arrays[k].shape());
+            throw_error<dimension_error>(
+                "stack: all input arrays must have the same shape, but the array at index 0 has "
+                "shape ",
+                arrays[0].shape(), " and the array at index ", k, " has shape ", arrays[k].shape());
         expanded.push_back(expand_dims(arrays[k], ax));
     }
     return concatenate(expanded, ax);
@@ -356,8 +363,8 @@ inline std::vector<array> split_impl(const array& a, const indices_or_sections& 
     if (const int64_t* n = std::get_if<int64_t>(&spec)) {
         if (*n <= 0) throw_error<dimension_error>(op, ": number of sections must be larger than 0, got ", *n);
         if (!allow_unequal && extent % *n != 0)
-            throw_error<dimension_error>(op, ": array split does not result in an equal division (", extent, " into ", *n,
-                                         " sections)");
+            throw_error<dimension_error>(op, ": array split does not result in an equal division (", extent, " into ",
+                                         *n, " sections)");
         std::vector<int64_t> bounds{0};
         int64_t each = extent / *n, extras = extent % *n;
         for (int64_t i = 0; i < *n; ++i) bounds.push_back(bounds.back() + each + (i < extras ? 1 : 0));
@@ -453,10 +460,12 @@ inline array repeat_axis(const array& a, int axis, int64_t times, bool whole) {
             char* dst = static_cast<char*>(out.raw_data());
             long_running_scope unlock(out.size());
             with_block_size(block, [&](auto size) {
-                parallel_for(blocks, std::max<int64_t>(parallel_threshold * 8 / (block * times), 1), [&](int64_t b, int64_t e) {
-                    for (int64_t k = b; k < e; ++k)
-                        for (int64_t t = 0; t < times; ++t) std::memcpy(dst + (k * times + t) * size, src + k * size, size);
-                });
+                parallel_for(blocks, std::max<int64_t>(parallel_threshold * 8 / (block * times), 1),
+                             [&](int64_t b, int64_t e) {
+                                 for (int64_t k = b; k < e; ++k)
+                                     for (int64_t t = 0; t < times; ++t)
+                                         std::memcpy(dst + (k * times + t) * size, src + k * size, size);
+                             });
             });
         }
     }
@@ -498,13 +507,15 @@ array repeat(const array& a, const std::vector<int64_t>& repeats, std::optional<
             int64_t total = bounds.back();
             long_running_scope unlock(out.size());
             detail::with_block_size(inner, [&](auto size) {
-                parallel_for(outer, std::max<int64_t>(parallel_threshold * 8 / (total * size), 1), [&](int64_t b, int64_t e) {
-                    for (int64_t o = b; o < e; ++o) {
-                        char* d = dst + o * total * size;
-                        for (int64_t i = 0; i < n; ++i)
-                            for (int64_t t = 0; t < counts[i]; ++t, d += size) std::memcpy(d, src + (o * n + i) * size, size);
-                    }
-                });
+                parallel_for(outer, std::max<int64_t>(parallel_threshold * 8 / (total * size), 1),
+                             [&](int64_t b, int64_t e) {
+                                 for (int64_t o = b; o < e; ++o) {
+                                     char* d = dst + o * total * size;
+                                     for (int64_t i = 0; i < n; ++i)
+                                         for (int64_t t = 0; t < counts[i]; ++t, d += size)
+                                             std::memcpy(d, src + (o * n + i) * size, size);
+                                 }
+                             });
             });
         }
     } else {
@@ -518,7 +529,8 @@ array repeat(const array& a, const std::vector<int64_t>& repeats, std::optional<
             piece[ax] = counts[i];
             if (counts[i] > 0) pieces.push_back(broadcast_to(parts[i], piece));
         }
-        out = pieces.empty() ? empty(shape, x.dtype(), x.get_device()) : detail::contiguous_copy(concatenate(pieces, ax));
+        out =
+            pieces.empty() ? empty(shape, x.dtype(), x.get_device()) : detail::contiguous_copy(concatenate(pieces, ax));
     }
     // Each element's gradient is the sum of its copies' gradients.
     record_op("repeat", {&x}, {&out}, [ax, bounds](const std::vector<array>& gy) {
@@ -584,8 +596,8 @@ array roll(const array& a, const std::vector<int64_t>& shift, const std::optiona
         amounts.push_back(s);
     }
     int64_t itemsize = a.itemsize();
-    array out = empty_strided(a.shape(), numpy_output_strides(a.shape(), &a.strides(), &itemsize, 1, itemsize), a.dtype(),
-                              a.get_device());
+    array out = empty_strided(a.shape(), numpy_output_strides(a.shape(), &a.strides(), &itemsize, 1, itemsize),
+                              a.dtype(), a.get_device());
     if (a.size() > 0) {
         auto slice = [](const array& x, int axis, int64_t start, int64_t count) {
             shape_t shape = x.shape();
@@ -607,9 +619,8 @@ array roll(const array& a, const std::vector<int64_t>& shift, const std::optiona
     }
     std::vector<int64_t> back;
     for (int64_t s : amounts) back.push_back(-s);
-    record_op("roll", {&a}, {&out}, [back, rolled](const std::vector<array>& gy) {
-        return std::vector<array>{roll(gy[0], back, rolled)};
-    });
+    record_op("roll", {&a}, {&out},
+              [back, rolled](const std::vector<array>& gy) { return std::vector<array>{roll(gy[0], back, rolled)}; });
     return out;
 }
 

@@ -184,8 +184,8 @@ array tensordot(const array& a, const array& b, const axes_t& axes_a, const axes
         if (summed_a[x] || summed_b[y])
             throw_error<dimension_error>("tensordot: repeated axis in ", axes_a, " or ", axes_b);
         if (a.shape()[x] != b.shape()[y])
-            throw_error<dimension_error>("tensordot: shape-mismatch for sum: axis ", x, " of ", a.shape(),
-                                         " and axis ", y, " of ", b.shape());
+            throw_error<dimension_error>("tensordot: shape-mismatch for sum: axis ", x, " of ", a.shape(), " and axis ",
+                                         y, " of ", b.shape());
         summed_a[x] = summed_b[y] = true;
         sa.push_back(x);
         sb.push_back(y);
@@ -297,8 +297,10 @@ inline void einsum_sum_unneeded(einsum_term& t, const std::vector<bool>& keep) {
     axes_t axes;
     std::vector<int> labels;
     for (int i = 0; i < static_cast<int>(t.labels.size()); ++i) {
-        if (keep[t.labels[i]]) labels.push_back(t.labels[i]);
-        else axes.push_back(i);
+        if (keep[t.labels[i]])
+            labels.push_back(t.labels[i]);
+        else
+            axes.push_back(i);
     }
     if (axes.empty()) return;
     t.value = sum(t.value, axes);
@@ -327,9 +329,12 @@ inline einsum_term einsum_contract(einsum_term a, einsum_term b, const std::vect
     }
     std::vector<int> batch, contracted, free_a, free_b;
     for (int label : a.labels) {
-        if (index_of(b.labels, label) < 0) free_a.push_back(label);
-        else if (keep[label]) batch.push_back(label);
-        else contracted.push_back(label);
+        if (index_of(b.labels, label) < 0)
+            free_a.push_back(label);
+        else if (keep[label])
+            batch.push_back(label);
+        else
+            contracted.push_back(label);
     }
     for (int label : b.labels)
         if (index_of(a.labels, label) < 0) free_b.push_back(label);
@@ -341,8 +346,10 @@ inline einsum_term einsum_contract(einsum_term a, einsum_term b, const std::vect
             for (int label : *group) {
                 int axis = index_of(t.labels, label);
                 perm.push_back(axis);
-                if (first) shape.push_back(t.value.shape()[axis]);
-                else extent *= t.value.shape()[axis];
+                if (first)
+                    shape.push_back(t.value.shape()[axis]);
+                else
+                    extent *= t.value.shape()[axis];
             }
             if (!first) shape.push_back(extent);
             first = false;
@@ -970,8 +977,9 @@ svd_result svd(const array& a, bool full_matrices = true, bool compute_uv = true
     bool reduced = !full_matrices || m == n || !compute_uv;
     auto backward = [a, reduced](const std::vector<array>& g) {
         if (!reduced)
-            throw_error<chainerx_error>("linalg.svd: the gradient is not implemented for full_matrices=True with "
-                                        "non-square matrices");
+            throw_error<chainerx_error>(
+                "linalg.svd: the gradient is not implemented for full_matrices=True with "
+                "non-square matrices");
         svd_result f = svd(a, false, true);
         array u = f.u, s = f.s, vh = f.vh, v = detail::mT(vh);
         int64_t m = u.shape()[u.ndim() - 2], n = vh.shape().back(), k = s.shape().back();
@@ -1014,9 +1022,8 @@ svd_result svd(const array& a, bool full_matrices = true, bool compute_uv = true
         record_op("svd", {&a}, {&r.u, &r.s, &r.vh}, backward);
     } else {
         r.u = r.vh = array();
-        record_op("svd", {&a}, {&r.s}, [backward](const std::vector<array>& g) {
-            return backward({array(), g[0], array()});
-        });
+        record_op("svd", {&a}, {&r.s},
+                  [backward](const std::vector<array>& g) { return backward({array(), g[0], array()}); });
     }
     return r;
 }
@@ -1073,8 +1080,8 @@ qr_result qr(const array& a, std::string_view mode = "reduced") {
         if (m > 0 && n > 0) {
             detail::geqrf(static_cast<int>(m), static_cast<int>(n), am.data(), tau.data(), &size1, -1, info);
             if (want_q && qcols > 0)
-                detail::orgqr(static_cast<int>(m), static_cast<int>(qcols), static_cast<int>(k), am.data(),
-                              tau.data(), &size2, -1, info);
+                detail::orgqr(static_cast<int>(m), static_cast<int>(qcols), static_cast<int>(k), am.data(), tau.data(),
+                              &size2, -1, info);
         }
         std::vector<T> work(static_cast<size_t>(std::max(size1, size2)) + 1);
         long_running_scope gil(count * m * n * k);
@@ -1112,8 +1119,9 @@ qr_result qr(const array& a, std::string_view mode = "reduced") {
     std::string mode_copy(mode);
     auto backward = [a, differentiable, mode_copy](const std::vector<array>& g) {
         if (!differentiable)
-            throw_error<not_implemented_error>("linalg.qr: the gradient is implemented for m >= n (and mode "
-                                               "'complete' only for square matrices)");
+            throw_error<not_implemented_error>(
+                "linalg.qr: the gradient is implemented for m >= n (and mode "
+                "'complete' only for square matrices)");
         qr_result f = qr(a, "reduced");
         array gq = g[0].defined() ? g[0] : zeros(f.q.shape(), f.q.dtype(), f.q.get_device());
         array gr = g.size() > 1 && g[1].defined() ? g[1] : zeros(f.r.shape(), f.r.dtype(), f.r.get_device());
@@ -1153,8 +1161,10 @@ array norm(const array& x, norm_order ord = {}, std::optional<axes_t> axis = std
             array r = two_norm(std::nullopt);
             return r;
         }
-        if (a.ndim() == 1) axis = axes_t{0};
-        else if (a.ndim() == 2) axis = axes_t{0, 1};
+        if (a.ndim() == 1)
+            axis = axes_t{0};
+        else if (a.ndim() == 2)
+            axis = axes_t{0, 1};
         else
             throw_error<dimension_error>("linalg.norm: an order needs a 1-d or 2-d array (or an axis), got shape ",
                                          a.shape());
@@ -1163,8 +1173,9 @@ array norm(const array& x, norm_order ord = {}, std::optional<axes_t> axis = std
         axes_t ax{normalize_axis((*axis)[0], a.ndim(), "linalg.norm")};
         if (ord.type == kind::none || (ord.type == kind::number && ord.p == 2)) return two_norm(ax);
         if (ord.type != kind::number)
-            throw_error<chainerx_error>("linalg.norm: invalid norm order for vectors ('fro' and 'nuc' are matrix "
-                                        "norms)");
+            throw_error<chainerx_error>(
+                "linalg.norm: invalid norm order for vectors ('fro' and 'nuc' are matrix "
+                "norms)");
         double p = ord.p;
         if (std::isinf(p)) return p > 0 ? amax(absolute(a), ax, keepdims) : amin(absolute(a), ax, keepdims);
         if (p == 0) return astype(sum(not_equal(a, 0), ax, keepdims), a.dtype(), false);

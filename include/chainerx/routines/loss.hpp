@@ -21,7 +21,8 @@ inline void check_integer_labels(const array& t, const char* name, const char* a
 // x of shape (N, K) and t of shape (N,): ChainerX's rule for softmax_cross_entropy and hinge.
 inline void check_classification(const array& x, const array& t, const char* name) {
     if (x.ndim() != 2) throw_error<dimension_error>(name, ": input array must be 2-dimensional, got shape ", x.shape());
-    if (t.ndim() != 1) throw_error<dimension_error>(name, ": target array must be 1-dimensional, got shape ", t.shape());
+    if (t.ndim() != 1)
+        throw_error<dimension_error>(name, ": target array must be 1-dimensional, got shape ", t.shape());
     if (x.shape()[0] != t.shape()[0])
         throw_error<dimension_error>(name, ": x.shape[0] must be equal to t.shape[0], got shapes ", x.shape(), " and ",
                                      t.shape());
@@ -119,7 +120,7 @@ struct softmax_cross_entropy_rows {
         return gx;
     }
 
-private:
+  private:
     // Calls f.template operator()<T, C>() for x's float type T and its compute type C.
     template <class F>
     void dispatch_float(F&& f) const {
@@ -181,7 +182,8 @@ array softmax_cross_entropy(const array& x1, const array& x2) {
         array labels = as_grad_stopped(x2);
         record_op("softmax_cross_entropy", {&x}, {&loss}, [x, labels, rows](const std::vector<array>& gy) {
             const array& g = gy[0];
-            if (!is_backprop_required_any(x) && !is_backprop_required_any(g)) return std::vector<array>{rows->backward(g)};
+            if (!is_backprop_required_any(x) && !is_backprop_required_any(g))
+                return std::vector<array>{rows->backward(g)};
             // Recorded (double backprop): (softmax(x) - one_hot(t)) gy[:, None] from differentiable routines.
             array one_hot = astype(detail::one_hot_mask(x, labels), x.dtype(), false);
             array probabilities = softmax(x, axes_t{1});
@@ -207,10 +209,11 @@ array accuracy(const array& y_in, const array& t_in, std::optional<int64_t> igno
     const char* name = "accuracy";
     if (!is_float(y_in.dtype())) throw_error<dtype_error>(name, ": y must be of a float dtype, got ", y_in.dtype());
     detail::check_integer_labels(t_in, name, "t");
-    if (y_in.ndim() < 2) throw_error<dimension_error>(name, ": y must have at least 2 dimensions, got shape ", y_in.shape());
+    if (y_in.ndim() < 2)
+        throw_error<dimension_error>(name, ": y must have at least 2 dimensions, got shape ", y_in.shape());
     if (t_in.ndim() < 1 || y_in.shape()[0] != t_in.shape()[0])
-        throw_error<dimension_error>(name, ": y.shape[0] must be equal to t.shape[0], got shapes ", y_in.shape(), " and ",
-                                     t_in.shape());
+        throw_error<dimension_error>(name, ": y.shape[0] must be equal to t.shape[0], got shapes ", y_in.shape(),
+                                     " and ", t_in.shape());
     if (y_in.shape()[1] == 0 && y_in.size() == 0 && t_in.size() != 0)
         throw_error<dimension_error>(name, ": y has no classes (shape ", y_in.shape(), ")");
     int64_t predictions = y_in.shape()[1] == 0 ? 0 : y_in.size() / y_in.shape()[1];

@@ -84,9 +84,8 @@ inline array reshape(const array& a, const shape_t& shape) {
         out = out.make_view(new_shape, *detail::reshape_strides(out, new_shape), out.offset());
     }
     shape_t in_shape = a.shape();
-    record_op("reshape", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
-        return std::vector<array>{reshape(gy[0], in_shape)};
-    });
+    record_op("reshape", {&a}, {&out},
+              [in_shape](const std::vector<array>& gy) { return std::vector<array>{reshape(gy[0], in_shape)}; });
     return out;
 }
 
@@ -111,7 +110,8 @@ inline array ravel(const array& a) { return reshape(a, {a.size()}); }
 
 // Normalizes a permutation of the axes; throws dimension_error if it is not one.
 inline axes_t normalize_axes_permutation(const axes_t& axes, int ndim, const char* op) {
-    if (axes.size() != ndim) throw_error<dimension_error>(op, ": axes ", axes, " do not match an array of ", ndim, " dimensions");
+    if (axes.size() != ndim)
+        throw_error<dimension_error>(op, ": axes ", axes, " do not match an array of ", ndim, " dimensions");
     axes_t out(ndim);
     bool seen[max_ndim] = {};
     for (int i = 0; i < ndim; ++i) {
@@ -140,9 +140,8 @@ inline array transpose(const array& a, const std::optional<axes_t>& axes = std::
         inverse[perm[i]] = i;
     }
     array out = a.make_view(shape, strides, a.offset());
-    record_op("transpose", {&a}, {&out}, [inverse](const std::vector<array>& gy) {
-        return std::vector<array>{transpose(gy[0], inverse)};
-    });
+    record_op("transpose", {&a}, {&out},
+              [inverse](const std::vector<array>& gy) { return std::vector<array>{transpose(gy[0], inverse)}; });
     return out;
 }
 
@@ -161,8 +160,9 @@ inline array squeeze(const array& a, const std::optional<axes_t>& axes = std::nu
             int i = normalize_axis(axis, a.ndim(), "squeeze");
             if (drop[i]) throw_error<dimension_error>("squeeze: repeated axis in ", *axes);
             if (a.shape()[i] != 1)
-                throw_error<dimension_error>("squeeze: cannot select an axis to squeeze out which has size not equal to one (axis ",
-                                             axis, " of shape ", a.shape(), ")");
+                throw_error<dimension_error>(
+                    "squeeze: cannot select an axis to squeeze out which has size not equal to one (axis ", axis,
+                    " of shape ", a.shape(), ")");
             drop[i] = true;
         }
     } else {
@@ -177,9 +177,8 @@ inline array squeeze(const array& a, const std::optional<axes_t>& axes = std::nu
     }
     array out = a.make_view(shape, strides, a.offset());
     shape_t in_shape = a.shape();
-    record_op("squeeze", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
-        return std::vector<array>{reshape(gy[0], in_shape)};
-    });
+    record_op("squeeze", {&a}, {&out},
+              [in_shape](const std::vector<array>& gy) { return std::vector<array>{reshape(gy[0], in_shape)}; });
     return out;
 }
 
@@ -206,9 +205,8 @@ inline array broadcast_to(const array& a, const shape_t& shape) {
     }
     array out = a.make_view(shape, strides, a.offset());
     shape_t in_shape = a.shape();
-    record_op("broadcast_to", {&a}, {&out}, [in_shape](const std::vector<array>& gy) {
-        return std::vector<array>{sum_to(gy[0], in_shape)};
-    });
+    record_op("broadcast_to", {&a}, {&out},
+              [in_shape](const std::vector<array>& gy) { return std::vector<array>{sum_to(gy[0], in_shape)}; });
     return out;
 }
 

@@ -46,24 +46,32 @@ using wrap_t = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std:
 struct add {
     template <class T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
-        if constexpr (std::is_same_v<T, bool>) return a || b;
-        else if constexpr (std::is_integral_v<T>) return static_cast<T>(static_cast<wrap_t<T>>(a) + static_cast<wrap_t<T>>(b));
-        else return static_cast<T>(a + b);
+        if constexpr (std::is_same_v<T, bool>)
+            return a || b;
+        else if constexpr (std::is_integral_v<T>)
+            return static_cast<T>(static_cast<wrap_t<T>>(a) + static_cast<wrap_t<T>>(b));
+        else
+            return static_cast<T>(a + b);
     }
 };
 struct subtract {
     template <numeric_type T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
-        if constexpr (std::is_integral_v<T>) return static_cast<T>(static_cast<wrap_t<T>>(a) - static_cast<wrap_t<T>>(b));
-        else return static_cast<T>(a - b);
+        if constexpr (std::is_integral_v<T>)
+            return static_cast<T>(static_cast<wrap_t<T>>(a) - static_cast<wrap_t<T>>(b));
+        else
+            return static_cast<T>(a - b);
     }
 };
 struct multiply {
     template <class T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
-        if constexpr (std::is_same_v<T, bool>) return a && b;
-        else if constexpr (std::is_integral_v<T>) return static_cast<T>(static_cast<wrap_t<T>>(a) * static_cast<wrap_t<T>>(b));
-        else return static_cast<T>(a * b);
+        if constexpr (std::is_same_v<T, bool>)
+            return a && b;
+        else if constexpr (std::is_integral_v<T>)
+            return static_cast<T>(static_cast<wrap_t<T>>(a) * static_cast<wrap_t<T>>(b));
+        else
+            return static_cast<T>(a * b);
     }
 };
 struct true_divide {
@@ -169,8 +177,10 @@ struct power {
 struct negative {
     template <numeric_type T>
     CHAINERX_HOST_DEVICE T operator()(T a) const {
-        if constexpr (std::is_integral_v<T>) return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
-        else return -a;
+        if constexpr (std::is_integral_v<T>)
+            return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
+        else
+            return -a;
     }
 };
 // NaN-propagating maximum and minimum, as NumPy's.
@@ -195,10 +205,14 @@ struct square {
 struct absolute {
     template <class T>
     CHAINERX_HOST_DEVICE T operator()(T a) const {
-        if constexpr (is_half_v<T>) return T::from_bits(a.bits & 0x7fffu);
-        else if constexpr (std::is_floating_point_v<T>) return std::fabs(a);
-        else if constexpr (std::is_signed_v<T>) return a < 0 ? negative{}(a) : a;
-        else return a;
+        if constexpr (is_half_v<T>)
+            return T::from_bits(a.bits & 0x7fffu);
+        else if constexpr (std::is_floating_point_v<T>)
+            return std::fabs(a);
+        else if constexpr (std::is_signed_v<T>)
+            return a < 0 ? negative{}(a) : a;
+        else
+            return a;
     }
 };
 struct sign {
@@ -247,12 +261,12 @@ struct right_shift {
 };
 
 // ---- comparison and logic ----
-#define CHAINERX_COMPARISON_OP(name, expr)                        \
-    struct name {                                                 \
-        template <class T>                                        \
-        CHAINERX_HOST_DEVICE bool operator()(T a, T b) const {    \
-            return expr;                                          \
-        }                                                         \
+#define CHAINERX_COMPARISON_OP(name, expr)                     \
+    struct name {                                              \
+        template <class T>                                     \
+        CHAINERX_HOST_DEVICE bool operator()(T a, T b) const { \
+            return expr;                                       \
+        }                                                      \
     };
 CHAINERX_COMPARISON_OP(equal, a == b)
 CHAINERX_COMPARISON_OP(not_equal, a != b)
@@ -265,34 +279,37 @@ CHAINERX_COMPARISON_OP(logical_or, value_cast<bool>(a) || value_cast<bool>(b))
 CHAINERX_COMPARISON_OP(logical_xor, value_cast<bool>(a) != value_cast<bool>(b))
 #undef CHAINERX_COMPARISON_OP
 
-#define CHAINERX_PREDICATE_OP(name, float_expr, other_value)       \
-    struct name {                                                  \
-        template <class T>                                         \
-        CHAINERX_HOST_DEVICE bool operator()(T a) const {          \
-            if constexpr (is_float_v<T>) {                         \
-                auto v = static_cast<compute_t<T>>(a);             \
-                return float_expr;                                 \
-            } else {                                               \
-                return other_value;                                \
-            }                                                      \
-        }                                                          \
+#define CHAINERX_PREDICATE_OP(name, float_expr, other_value) \
+    struct name {                                            \
+        template <class T>                                   \
+        CHAINERX_HOST_DEVICE bool operator()(T a) const {    \
+            if constexpr (is_float_v<T>) {                   \
+                auto v = static_cast<compute_t<T>>(a);       \
+                return float_expr;                           \
+            } else {                                         \
+                return other_value;                          \
+            }                                                \
+        }                                                    \
     };
 CHAINERX_PREDICATE_OP(logical_not, !(v != 0), !a)
 CHAINERX_PREDICATE_OP(isnan, v != v, false)
-CHAINERX_PREDICATE_OP(isinf, v == std::numeric_limits<decltype(v)>::infinity() || v == -std::numeric_limits<decltype(v)>::infinity(), false)
+CHAINERX_PREDICATE_OP(isinf,
+                      v == std::numeric_limits<decltype(v)>::infinity() ||
+                          v == -std::numeric_limits<decltype(v)>::infinity(),
+                      false)
 CHAINERX_PREDICATE_OP(isfinite, v - v == v - v, true)
 #undef CHAINERX_PREDICATE_OP
 
 // ---- float math: computed in float for 16-bit floats ----
-#define CHAINERX_FLOAT_UNARY_OP(name, expr, op_cost)         \
-    struct name {                                            \
-        static constexpr int64_t cost = op_cost;             \
-        template <float_type T>                              \
-        CHAINERX_HOST_DEVICE T operator()(T a) const {       \
-            using C = compute_t<T>;                          \
-            C x = static_cast<C>(a);                         \
-            return T(expr);                                  \
-        }                                                    \
+#define CHAINERX_FLOAT_UNARY_OP(name, expr, op_cost)   \
+    struct name {                                      \
+        static constexpr int64_t cost = op_cost;       \
+        template <float_type T>                        \
+        CHAINERX_HOST_DEVICE T operator()(T a) const { \
+            using C = compute_t<T>;                    \
+            C x = static_cast<C>(a);                   \
+            return T(expr);                            \
+        }                                              \
     };
 CHAINERX_FLOAT_UNARY_OP(sqrt, std::sqrt(x), 2)
 CHAINERX_FLOAT_UNARY_OP(fabs, std::fabs(x), 1)
@@ -364,11 +381,13 @@ inline dtype float_result_type(dtype d) { return is_float(d) ? d : dtype::float3
 inline void check_inplace(const char* name, const array* out) {
     if (!out) return;
     if (out->body()->graph)
-        throw_error<chainerx_error>(name, ": in-place assignment to an array that is part of a graph (requires grad) "
-                                          "is not allowed");
+        throw_error<chainerx_error>(name,
+                                    ": in-place assignment to an array that is part of a graph (requires grad) "
+                                    "is not allowed");
     if (out->body()->retained_by_nodes.load(std::memory_order_relaxed) > 0)
-        throw_error<chainerx_error>(name, ": in-place assignment to an array that a recorded graph keeps for backward "
-                                          "is not allowed; write into a copy, or drop the outputs that use it first");
+        throw_error<chainerx_error>(name,
+                                    ": in-place assignment to an array that a recorded graph keeps for backward "
+                                    "is not allowed; write into a copy, or drop the outputs that use it first");
 }
 
 // A gradient brought to an input's shape (undoing broadcasting) and dtype.
@@ -460,10 +479,10 @@ array unary(const char* name, dtype type, const operand& a, const array* out) {
 }  // namespace detail
 
 // Routines are templates only so that a translation unit instantiates the kernels it calls.
-#define CHAINERX_BINARY_ROUTINE(name, rule)                                                   \
-    template <class = void>                                                                 \
-    array name(const operand& a, const operand& b, const array* out = nullptr) {     \
-        return detail::rule<ops::name>(#name, a, b, out);                                   \
+#define CHAINERX_BINARY_ROUTINE(name, rule)                                      \
+    template <class = void>                                                      \
+    array name(const operand& a, const operand& b, const array* out = nullptr) { \
+        return detail::rule<ops::name>(#name, a, b, out);                        \
     }
 CHAINERX_BINARY_ROUTINE(add, binary_same)
 CHAINERX_BINARY_ROUTINE(subtract, binary_same)
@@ -493,15 +512,19 @@ CHAINERX_BINARY_ROUTINE(arctan2, binary_float)
 #undef CHAINERX_BINARY_ROUTINE
 
 template <class = void>
-array divide(const operand& a, const operand& b, const array* out = nullptr) { return true_divide(a, b, out); }
+array divide(const operand& a, const operand& b, const array* out = nullptr) {
+    return true_divide(a, b, out);
+}
 template <class = void>
-array mod(const operand& a, const operand& b, const array* out = nullptr) { return remainder(a, b, out); }
+array mod(const operand& a, const operand& b, const array* out = nullptr) {
+    return remainder(a, b, out);
+}
 
 // Unary ops that keep the dtype, and float math (integer and bool inputs give float32).
-#define CHAINERX_UNARY_ROUTINE(name, type_rule)                                                             \
-    template <class = void>                                                                               \
-    array name(const operand& a, const array* out = nullptr) {                                    \
-        return detail::unary<ops::name>(#name, type_rule(result_type({a})), a, out);                   \
+#define CHAINERX_UNARY_ROUTINE(name, type_rule)                                      \
+    template <class = void>                                                          \
+    array name(const operand& a, const array* out = nullptr) {                       \
+        return detail::unary<ops::name>(#name, type_rule(result_type({a})), a, out); \
     }
 #define CHAINERX_SAME_TYPE(d) (d)
 CHAINERX_UNARY_ROUTINE(negative, CHAINERX_SAME_TYPE)
@@ -541,10 +564,14 @@ CHAINERX_UNARY_ROUTINE(fix, detail::float_result_type)
 #undef CHAINERX_UNARY_ROUTINE
 
 template <class = void>
-array abs(const operand& a, const array* out = nullptr) { return absolute(a, out); }
+array abs(const operand& a, const array* out = nullptr) {
+    return absolute(a, out);
+}
 // ChainerX computes the reciprocal as 1 / x, so integers give float32.
 template <class = void>
-array reciprocal(const operand& a, const array* out = nullptr) { return true_divide(1, a, out); }
+array reciprocal(const operand& a, const array* out = nullptr) {
+    return true_divide(1, a, out);
+}
 
 // where(condition, x, y): x where the condition holds, else y; x and y promote.
 template <class = void>
@@ -579,14 +606,14 @@ array clip(const array& a, const std::optional<operand>& a_min, const std::optio
 // Written with the differentiable routines above, so that gradients can be differentiated again.
 // Unary: backward(x, gy) -> gx; binary: backward(a, b, gy) -> (ga, gb), before un-broadcasting.
 
-#define CHAINERX_UNARY_GRAD(op, expr)                                                  \
-    template <>                                                                        \
-    struct grad_rule<ops::op> {                                                        \
-        static constexpr bool differentiable = true;                                   \
-        template <class A> /* dependent, so the body binds at use */                   \
-        static A backward(const A& x, const A& gy) {                                   \
-            return expr;                                                               \
-        }                                                                              \
+#define CHAINERX_UNARY_GRAD(op, expr)                                \
+    template <>                                                      \
+    struct grad_rule<ops::op> {                                      \
+        static constexpr bool differentiable = true;                 \
+        template <class A> /* dependent, so the body binds at use */ \
+        static A backward(const A& x, const A& gy) {                 \
+            return expr;                                             \
+        }                                                            \
     };
 CHAINERX_UNARY_GRAD(negative, negative(gy))
 CHAINERX_UNARY_GRAD(square, multiply(gy, multiply(x, 2)))
@@ -615,14 +642,14 @@ CHAINERX_UNARY_GRAD(arccosh, true_divide(gy, sqrt(subtract(square(x), 1))))
 CHAINERX_UNARY_GRAD(arctanh, true_divide(gy, subtract(1, square(x))))
 #undef CHAINERX_UNARY_GRAD
 
-#define CHAINERX_BINARY_GRAD(op, ga, gb)                                                               \
-    template <>                                                                                        \
-    struct grad_rule<ops::op> {                                                                        \
-        static constexpr bool differentiable = true;                                                   \
-        template <class A> /* dependent, so the body binds at use */                                   \
-        static std::pair<A, A> backward(const A& a, const A& b, const A& gy) {                         \
-            return {ga, gb};                                                                           \
-        }                                                                                              \
+#define CHAINERX_BINARY_GRAD(op, ga, gb)                                       \
+    template <>                                                                \
+    struct grad_rule<ops::op> {                                                \
+        static constexpr bool differentiable = true;                           \
+        template <class A> /* dependent, so the body binds at use */           \
+        static std::pair<A, A> backward(const A& a, const A& b, const A& gy) { \
+            return {ga, gb};                                                   \
+        }                                                                      \
     };
 CHAINERX_BINARY_GRAD(add, gy, gy)
 CHAINERX_BINARY_GRAD(subtract, gy, negative(gy))

@@ -15,8 +15,7 @@ namespace detail {
 
 inline void check_float_input(const char* op, const char* name, const array& a) {
     if (!a.defined()) throw_error<chainerx_error>(op, ": ", name, " is required");
-    if (!is_float(a.dtype()))
-        throw_error<dtype_error>(op, ": ", name, " must be of a float dtype, got ", a.dtype());
+    if (!is_float(a.dtype())) throw_error<dtype_error>(op, ": ", name, " must be of a float dtype, got ", a.dtype());
 }
 
 // The dtype normalization computes in: the parameters' common float type, at least float32.
@@ -58,8 +57,8 @@ inline shape_t reduced_keepdims_shape(const array& x, const axes_t& axes) {
 inline array parameter_view(const char* op, const char* name, const array& p, const shape_t& shape, dtype compute) {
     check_float_input(op, name, p);
     if (p.size() != shape.product())
-        throw_error<dimension_error>(op, ": ", name, " must have the same size as the reduced input (",
-                                     shape.product(), " elements, shape ", shape, "), got shape ", p.shape());
+        throw_error<dimension_error>(op, ": ", name, " must have the same size as the reduced input (", shape.product(),
+                                     " elements, shape ", shape, "), got shape ", p.shape());
     return astype(reshape(p, shape), compute, false);
 }
 
@@ -147,8 +146,8 @@ array batch_norm(const array& x, const array& gamma, const array& beta, const ar
 // Normalization with given statistics: (x - mean) / sqrt(var + eps) * gamma + beta, with the
 // parameters' shapes as in batch_norm. Differentiable in every input.
 template <class = void>
-array fixed_batch_norm(const array& x, const array& gamma, const array& beta, const array& mean,
-                       const array& var, double eps = 2e-5, const std::optional<axes_t>& axis = std::nullopt) {
+array fixed_batch_norm(const array& x, const array& gamma, const array& beta, const array& mean, const array& var,
+                       double eps = 2e-5, const std::optional<axes_t>& axis = std::nullopt) {
     const char* op = "fixed_batch_norm";
     auto [axes, kept, compute, g, b] = detail::prepare_batch_norm(op, x, gamma, beta, axis);
     array m = detail::parameter_view(op, "mean", mean, kept, compute);

@@ -97,9 +97,8 @@ inline array average_pool_forward(const array& x, const window_geometry& g, bool
     array out = empty(window_shape(x.shape(), g.out, g.nd), x.dtype(), x.get_device());
     {
         long_running_scope scope(out.size() * g.k_volume);
-        dispatch_float("average_pool", x.dtype(), [&]<class T>() {
-            kernels::average_pool<T>(g, ignore_pad, data_of<T>(src), data_of<T>(out));
-        });
+        dispatch_float("average_pool", x.dtype(),
+                       [&]<class T>() { kernels::average_pool<T>(g, ignore_pad, data_of<T>(src), data_of<T>(out)); });
     }
     shape_t in_shape = x.shape();
     if (x.body()->graph) {

@@ -50,7 +50,7 @@ CHAINERX_HOST_DEVICE inline philox_block random_words(uint64_t key, uint64_t str
 }
 
 class generator {
-public:
+  public:
     explicit generator(uint64_t seed_value) : key_(seed_value) {}
     generator() : generator(entropy_seed()) {}
 
@@ -72,7 +72,7 @@ public:
         return (static_cast<uint64_t>(device()) << 32) ^ device();
     }
 
-private:
+  private:
     std::mutex mutex_;
     uint64_t key_;
     uint64_t draws_ = 0;

@@ -36,9 +36,8 @@ array flip(const array& m, const std::optional<axes_t>& axes = std::nullopt) {
         strides[i] = -strides[i];
     }
     array out = m.make_view(m.shape(), strides, offset);
-    record_op("flip", {&m}, {&out}, [flipped_axes](const std::vector<array>& gy) {
-        return std::vector<array>{flip(gy[0], flipped_axes)};
-    });
+    record_op("flip", {&m}, {&out},
+              [flipped_axes](const std::vector<array>& gy) { return std::vector<array>{flip(gy[0], flipped_axes)}; });
     return out;
 }
 template <class = void>
@@ -82,7 +81,8 @@ array rollaxis(const array& a, int64_t axis, int64_t start = 0) {
     int ndim = a.ndim();
     int ax = normalize_axis(axis, ndim, "rollaxis");
     if (start < -ndim || start > ndim)
-        throw_error<dimension_error>("rollaxis: 'start' arg requires ", -ndim, " <= start < ", ndim + 1, ", got ", start);
+        throw_error<dimension_error>("rollaxis: 'start' arg requires ", -ndim, " <= start < ", ndim + 1, ", got ",
+                                     start);
     if (start < 0) start += ndim;
     if (ax < start) --start;
     axes_t perm;
@@ -118,17 +118,22 @@ inline casting casting_from_name(std::string_view name) {
 }
 inline const char* casting_name(casting c) {
     switch (c) {
-        case casting::no: return "no";
-        case casting::equiv: return "equiv";
-        case casting::safe: return "safe";
-        case casting::same_kind: return "same_kind";
-        default: return "unsafe";
+        case casting::no:
+            return "no";
+        case casting::equiv:
+            return "equiv";
+        case casting::safe:
+            return "safe";
+        case casting::same_kind:
+            return "same_kind";
+        default:
+            return "unsafe";
     }
 }
 
 // A cast the casting rule forbids (Python: TypeError, as NumPy raises). A dtype_error for C++.
 class casting_error : public dtype_error {
-public:
+  public:
     using dtype_error::dtype_error;
 };
 
@@ -136,25 +141,39 @@ namespace detail {
 // Order of kinds in NumPy's same_kind rule: bool < unsigned < signed < float.
 inline int kind_rank(dtype d) {
     switch (kind_of(d)) {
-        case dtype_kind::bool_: return 0;
-        case dtype_kind::uint_: return 1;
-        case dtype_kind::int_: return 2;
-        default: return 3;
+        case dtype_kind::bool_:
+            return 0;
+        case dtype_kind::uint_:
+            return 1;
+        case dtype_kind::int_:
+            return 2;
+        default:
+            return 3;
     }
 }
 // Bits of precision a dtype represents exactly (integers: value bits; floats: mantissa bits + 1).
 inline int exact_bits(dtype d) {
     switch (d) {
-        case dtype::bool_: return 1;
-        case dtype::int8: return 7;
-        case dtype::uint8: return 8;
-        case dtype::int16: return 15;
-        case dtype::int32: return 31;
-        case dtype::int64: return 63;
-        case dtype::float16: return 11;
-        case dtype::bfloat16: return 8;
-        case dtype::float32: return 24;
-        default: return 53;
+        case dtype::bool_:
+            return 1;
+        case dtype::int8:
+            return 7;
+        case dtype::uint8:
+            return 8;
+        case dtype::int16:
+            return 15;
+        case dtype::int32:
+            return 31;
+        case dtype::int64:
+            return 63;
+        case dtype::float16:
+            return 11;
+        case dtype::bfloat16:
+            return 8;
+        case dtype::float32:
+            return 24;
+        default:
+            return 53;
     }
 }
 }  // namespace detail
@@ -181,7 +200,8 @@ inline bool can_cast(dtype from, dtype to, casting rule = casting::safe) {
             int range_to = to == dtype::float16 ? 5 : to == dtype::float64 ? 11 : 8;
             safe = range_to >= range_from && detail::exact_bits(to) >= detail::exact_bits(from);
         } else {
-            safe = detail::exact_bits(to) >= detail::exact_bits(from) || to == dtype::float64;  // NumPy: int64 -> float64 too
+            safe = detail::exact_bits(to) >= detail::exact_bits(from) ||
+                   to == dtype::float64;  // NumPy: int64 -> float64 too
         }
     } else if (kf == dtype_kind::float_) {
         safe = false;
@@ -276,7 +296,8 @@ void copyto(const array& dst, const operand& src, casting rule = casting::no, co
     }
     const array& mask = where.get_array();
     if (mask.dtype() != dtype::bool_)
-        throw_error<casting_error>("copyto: cannot cast 'where' from ", mask.dtype(), " to bool according to the rule 'safe'");
+        throw_error<casting_error>("copyto: cannot cast 'where' from ", mask.dtype(),
+                                   " to bool according to the rule 'safe'");
     if (!(broadcast_shapes(dst.shape(), mask.shape(), "copyto") == dst.shape()))
         throw_error<dimension_error>("copyto: could not broadcast where mask from shape ", mask.shape(), " into shape ",
                                      dst.shape());

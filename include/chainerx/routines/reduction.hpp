@@ -26,13 +26,17 @@ using compute_t = ops::compute_t<T>;
 // Integer arithmetic wraps around (in uint64, where overflow is defined).
 template <class Acc>
 CHAINERX_ALWAYS_INLINE Acc wrap_add(Acc a, Acc b) {
-    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-    else return a + b;
+    if constexpr (std::is_integral_v<Acc>)
+        return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    else
+        return a + b;
 }
 template <class Acc>
 CHAINERX_ALWAYS_INLINE Acc wrap_mul(Acc a, Acc b) {
-    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
-    else return a * b;
+    if constexpr (std::is_integral_v<Acc>)
+        return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+    else
+        return a * b;
 }
 
 // The type sums and products of T accumulate in and give: int64 for bool and integers, float for
@@ -100,8 +104,9 @@ struct squared_deviation : base<T, T, T> {
 // all and any accumulate 0/1 in an unsigned integer as wide as T, so that the loop vectorizes
 // without packing comparison masks.
 template <class T>
-using truth_t = std::conditional_t<sizeof(T) == 1, uint8_t,
-                                   std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+using truth_t = std::conditional_t<
+    sizeof(T) == 1, uint8_t,
+    std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
 
 // NaN-propagating maximum (Greater) and minimum; bool and integers keep their type, 16-bit floats
 // compare in float.
@@ -109,9 +114,12 @@ template <class T, bool Greater>
 struct extreme_value : base<T, compute_t<T>, T> {
     using Acc = compute_t<T>;
     Acc identity() const {
-        if constexpr (std::is_same_v<Acc, bool>) return !Greater;
-        else if constexpr (std::is_floating_point_v<Acc>) return (Greater ? -1 : 1) * std::numeric_limits<Acc>::infinity();
-        else return Greater ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
+        if constexpr (std::is_same_v<Acc, bool>)
+            return !Greater;
+        else if constexpr (std::is_floating_point_v<Acc>)
+            return (Greater ? -1 : 1) * std::numeric_limits<Acc>::infinity();
+        else
+            return Greater ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
     }
     Acc map(T x, int64_t) const { return static_cast<Acc>(x); }
     Acc combine(Acc a, Acc b) const { return ((Greater ? a >= b : a <= b) || a != a) ? a : b; }
@@ -153,7 +161,6 @@ template <class T>
 using amax = extreme_value<T, true>;
 template <class T>
 using amin = extreme_value<T, false>;
-
 
 // A value and its position; index -1 is the empty identity.
 template <class V>
@@ -262,8 +269,8 @@ namespace detail {
 // The reduced axes, the output's shapes and its layout, validated before anything is allocated.
 struct reduction_plan {
     bool reduced[max_ndim] = {};
-    shape_t kept_shape;   // the keepdims shape
-    shape_t out_shape;    // the shape of the result
+    shape_t kept_shape;      // the keepdims shape
+    shape_t out_shape;       // the shape of the result
     strides_t kept_strides;  // output strides for kept_shape
     int64_t reduced_size = 1;
 };
@@ -295,8 +302,9 @@ inline reduction_plan plan_reduction(const array& a, const std::optional<axes_t>
     if (dev.kind() != device_kind::native)
         throw_error<not_implemented_error>(op, ": reductions are not implemented on device ", dev.name());
     int64_t itemsize = a.itemsize();
-    plan.kept_strides = c_order ? strides_in_order_c(plan.kept_shape, itemsize_of(out_type))
-                                : numpy_output_strides(plan.kept_shape, &a.strides(), &itemsize, 1, itemsize_of(out_type));
+    plan.kept_strides = c_order
+                            ? strides_in_order_c(plan.kept_shape, itemsize_of(out_type))
+                            : numpy_output_strides(plan.kept_shape, &a.strides(), &itemsize, 1, itemsize_of(out_type));
     return plan;
 }
 
@@ -339,10 +347,10 @@ inline std::optional<axes_t> single_axis(std::optional<int64_t> axis) {
 
 // Routines are templates only so that a translation unit instantiates the kernels it calls. `axis`
 // is None (every axis), or a list of axes (negative ones count from the end).
-#define CHAINERX_REDUCTION_ROUTINE(name, op, needs_elements)                                                   \
-    template <class = void>                                                                                    \
-    array name(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) {     \
-        return detail::reduce_with<op>(#name, a, axis, keepdims, needs_elements);                             \
+#define CHAINERX_REDUCTION_ROUTINE(name, op, needs_elements)                                              \
+    template <class = void>                                                                               \
+    array name(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) { \
+        return detail::reduce_with<op>(#name, a, axis, keepdims, needs_elements);                         \
     }
 CHAINERX_REDUCTION_ROUTINE(prod, reduce_ops::prod, false)
 CHAINERX_REDUCTION_ROUTINE(all, reduce_ops::all, false)
@@ -455,8 +463,8 @@ namespace detail {
 // their squares over n - ddof. Bool and integers compute in float64, 16-bit floats in float32 (the
 // result is cast back).
 template <class = void>
-array variance(const char* name, const array& a, const std::optional<axes_t>& axis, bool keepdims,
-                      int64_t ddof, bool root) {
+array variance(const char* name, const array& a, const std::optional<axes_t>& axis, bool keepdims, int64_t ddof,
+               bool root) {
     dtype compute = is_float(a.dtype()) ? (itemsize_of(a.dtype()) == 2 ? dtype::float32 : a.dtype()) : dtype::float64;
     dtype result_type = is_float(a.dtype()) ? a.dtype() : dtype::float64;
     reduction_plan plan = plan_reduction(a, axis, keepdims, compute, name);
@@ -468,8 +476,8 @@ array variance(const char* name, const array& a, const std::optional<axes_t>& ax
     // Laid out as NumPy's x - mean is, since the result's layout follows it.
     const strides_t in_strides[2] = {x.strides(), m_strides};
     const int64_t in_itemsizes[2] = {x.itemsize(), x.itemsize()};
-    array deviations = empty_strided(x.shape(), numpy_output_strides(x.shape(), in_strides, in_itemsizes, 2, x.itemsize()),
-                                     compute, x.get_device());
+    array deviations = empty_strided(
+        x.shape(), numpy_output_strides(x.shape(), in_strides, in_itemsizes, 2, x.itemsize()), compute, x.get_device());
     {
         int64_t itemsize = x.itemsize();
         plan.kept_strides = numpy_output_strides(plan.kept_shape, &deviations.strides(), &itemsize, 1, itemsize);

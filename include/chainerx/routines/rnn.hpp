@@ -47,10 +47,10 @@ inline void check_rnn_arrays(const char* op, const std::vector<const array*>& ar
     const array& first = *arrays[0];
     for (const array* a : arrays) {
         if (!a->defined()) throw_error<dimension_error>(op, ": an input array is undefined");
-        if (!is_float(a->dtype()))
-            throw_error<dtype_error>(op, ": expected floating-point arrays, got ", a->dtype());
+        if (!is_float(a->dtype())) throw_error<dtype_error>(op, ": expected floating-point arrays, got ", a->dtype());
         if (a->dtype() != first.dtype())
-            throw_error<dtype_error>(op, ": all arrays must have the same dtype, got ", first.dtype(), " and ", a->dtype());
+            throw_error<dtype_error>(op, ": all arrays must have the same dtype, got ", first.dtype(), " and ",
+                                     a->dtype());
         check_same_device(op, first, *a);
     }
 }
@@ -94,16 +94,16 @@ inline void check_cell_state(const char* op, const array& c, const array& x, int
         throw_error<dimension_error>(op, ": x must have as many dimensions as the cell state (", c.ndim(),
                                      "), got shapes ", x.shape(), " and ", c.shape());
     if (x.shape()[1] != gates * c.shape()[1])
-        throw_error<dimension_error>(op, ": axis 1 of x must be ", gates, " times axis 1 of the cell state, got shapes ",
-                                     x.shape(), " and ", c.shape());
+        throw_error<dimension_error>(op, ": axis 1 of x must be ", gates,
+                                     " times axis 1 of the cell state, got shapes ", x.shape(), " and ", c.shape());
     for (int i = 2; i < c.ndim(); ++i)
         if (x.shape()[i] != c.shape()[i])
             throw_error<dimension_error>(op, ": x and the cell state differ beyond axis 1: shapes ", x.shape(), " and ",
                                          c.shape());
     if (smaller_batch_ok ? x.shape()[0] > c.shape()[0] : x.shape()[0] != c.shape()[0])
         throw_error<dimension_error>(op, ": the batch size of x (", x.shape()[0], ") must be ",
-                                     smaller_batch_ok ? "at most" : "equal to", " that of the cell state (", c.shape()[0],
-                                     ")");
+                                     smaller_batch_ok ? "at most" : "equal to", " that of the cell state (",
+                                     c.shape()[0], ")");
 }
 
 }  // namespace detail
@@ -121,8 +121,8 @@ std::vector<array> lstm(const array& c, const array& x) {
     array c_prev = batch == c.shape()[0] ? c : detail::rows(c, 0, batch);
     std::vector<array> parts = split(detail::gate_view(x, 4, true), std::vector<int64_t>{1}, 2);  // a | i, f, o
     std::vector<array> ifo = detail::sigmoid_gates(parts[1], 3, 2, c_prev.shape());
-    auto [c_new, h] = detail::lstm_update(c_prev, detail::reshape_to(tanh(parts[0]), c_prev.shape()), ifo[0], ifo[1],
-                                          ifo[2]);
+    auto [c_new, h] =
+        detail::lstm_update(c_prev, detail::reshape_to(tanh(parts[0]), c_prev.shape()), ifo[0], ifo[1], ifo[2]);
     if (batch < c.shape()[0]) c_new = concatenate({c_new, detail::rows(c, batch, c.shape()[0])}, 0);
     return {c_new, h};
 }
@@ -146,7 +146,8 @@ std::vector<array> slstm(const array& c1, const array& c2, const array& x1, cons
         // a | i, f | o of child k.
         std::vector<array> parts = split(detail::gate_view(k == 0 ? x1 : x2, 4, true), std::vector<int64_t>{1, 3}, 2);
         std::vector<array> i_f = detail::sigmoid_gates(parts[1], 2, 2, shape);
-        array term = add(multiply(detail::reshape_to(tanh(parts[0]), shape), i_f[0]), multiply(i_f[1], k == 0 ? c1 : c2));
+        array term =
+            add(multiply(detail::reshape_to(tanh(parts[0]), shape), i_f[0]), multiply(i_f[1], k == 0 ? c1 : c2));
         c = k == 0 ? term : add(c, term);
         o = k == 0 ? parts[2] : add(o, parts[2]);
     }
@@ -273,7 +274,7 @@ inline std::vector<array> rnn_direction(rnn_mode m, const std::vector<array>& xp
     std::vector<rnn_state> pieces{s};
     pieces.insert(pieces.end(), ended.rbegin(), ended.rend());
     if (taken < total) pieces.push_back(take_rows(init, taken, total));
-    auto join = [&](array rnn_state::*member) {
+    auto join = [&](array rnn_state::* member) {
         if (pieces.size() == 1) return pieces[0].*member;
         std::vector<array> parts;
         for (const rnn_state& p : pieces) parts.push_back(p.*member);

@@ -45,8 +45,9 @@ using storage_t = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
 // lanes, where it beats comparison sorts several times.
 template <class T>
 struct radix_traits {
-    using U = std::conditional_t<sizeof(T) == 1, uint8_t,
-                                 std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+    using U = std::conditional_t<
+        sizeof(T) == 1, uint8_t,
+        std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
     static constexpr U sign = U(1) << (sizeof(U) * 8 - 1);
     // merge_zeros: -0.0 gets +0.0's key (argsort must keep equal values in order); sorted values
     // are rebuilt from their keys, so there -0.0 keeps its own (sorting before +0.0).
@@ -65,9 +66,12 @@ struct radix_traits {
     }
     static T from_key(U k) {
         U bits;
-        if constexpr (is_float_v<T>) bits = (k & sign) ? static_cast<U>(k ^ sign) : static_cast<U>(~k);
-        else if constexpr (std::is_signed_v<T>) bits = static_cast<U>(k ^ sign);
-        else bits = k;
+        if constexpr (is_float_v<T>)
+            bits = (k & sign) ? static_cast<U>(k ^ sign) : static_cast<U>(~k);
+        else if constexpr (std::is_signed_v<T>)
+            bits = static_cast<U>(k ^ sign);
+        else
+            bits = k;
         T v;
         std::memcpy(&v, &bits, sizeof(T));
         return v;
@@ -152,12 +156,15 @@ void for_each_lane(const array& a, int axis, F&& f) {
 
 inline bool stable_requested(const std::optional<std::string>& kind, std::optional<bool> stable, const char* op) {
     if (kind && stable)
-        throw std::invalid_argument(std::string(op) + ": `kind` and `stable` parameters can't be provided at the same time");
+        throw std::invalid_argument(std::string(op) +
+                                    ": `kind` and `stable` parameters can't be provided at the same time");
     if (kind) {
         if (*kind == "stable" || *kind == "mergesort") return true;
         if (*kind == "quicksort" || *kind == "heapsort") return false;
-        throw std::invalid_argument(std::string(op) + ": sort kind must be one of 'quicksort', 'mergesort', 'heapsort' "
-                                                      "or 'stable' (got '" + *kind + "')");
+        throw std::invalid_argument(std::string(op) +
+                                    ": sort kind must be one of 'quicksort', 'mergesort', 'heapsort' "
+                                    "or 'stable' (got '" +
+                                    *kind + "')");
     }
     return stable.value_or(false);
 }
@@ -171,9 +178,12 @@ inline void sort_lanes(const array& a, int axis, bool stable) {
         for_each_lane(a, axis, [&](char* lane, int64_t stride, int64_t n) {
             thread_local std::vector<U> keys, scratch;
             auto sort_range = [&](T* first, int64_t count) {
-                if (count >= radix_sort_min) radix_sort(first, count, keys, scratch);
-                else if (stable) std::stable_sort(first, first + count, sort_less{});
-                else std::sort(first, first + count, sort_less{});
+                if (count >= radix_sort_min)
+                    radix_sort(first, count, keys, scratch);
+                else if (stable)
+                    std::stable_sort(first, first + count, sort_less{});
+                else
+                    std::sort(first, first + count, sort_less{});
             };
             if (stride == sizeof(T) && !std::is_same_v<T, bool>) {
                 sort_range(reinterpret_cast<T*>(lane), n);
@@ -242,7 +252,8 @@ inline array argsort_lanes(const array& a, int axis) {
                     std::stable_sort(idx.begin(), idx.end(),
                                      [&](int64_t x, int64_t y) { return sort_less{}(T(values[x]), T(values[y])); });
                 }
-                for (int64_t i = 0; i < n; ++i) *reinterpret_cast<int64_t*>(o_base + o_off + i * o_stride) = sorted_idx[i];
+                for (int64_t i = 0; i < n; ++i)
+                    *reinterpret_cast<int64_t*>(o_base + o_off + i * o_stride) = sorted_idx[i];
             }
         });
     });
@@ -333,7 +344,8 @@ array searchsorted(const array& a, const array& v, const std::string& side = "le
     if (sorter) {
         detail::check_index_dtype(*sorter, "searchsorted");
         if (!(sorter->shape() == a.shape()))
-            throw_error<dimension_error>("searchsorted: sorter of shape ", sorter->shape(), " for a of shape ", a.shape());
+            throw_error<dimension_error>("searchsorted: sorter of shape ", sorter->shape(), " for a of shape ",
+                                         a.shape());
         try {
             sorted = take(as_grad_stopped(a), *sorter, 0, index_mode::raise);
         } catch (const index_error&) {
@@ -355,7 +367,8 @@ array searchsorted(const array& a, const array& v, const std::string& side = "le
         parallel_for(m, std::max<int64_t>(parallel_threshold / log_n, 1), [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i)
                 o[i] = (right ? std::upper_bound(k, k + n, x[i], detail::sort_less{})
-                              : std::lower_bound(k, k + n, x[i], detail::sort_less{})) - k;
+                              : std::lower_bound(k, k + n, x[i], detail::sort_less{})) -
+                       k;
         });
     });
     return out;
