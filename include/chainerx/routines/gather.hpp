@@ -153,6 +153,18 @@ void run_plan(const array& x, const advanced_plan& p, char* y) {
         const int64_t threshold = std::max<int64_t>(parallel_threshold / std::max<int64_t>(n_post, 1), 1);
         const int64_t* off = offsets.data();
         if constexpr (Access == plan_access::gather) {
+            if (n_post == 1) {
+                // Single elements (take along the last axis): a tight loop over the indices of each
+                // pre index, without the per-pair dispatch.
+                parallel_for(n_pre, std::max<int64_t>(threshold / nb, 1), [&](int64_t begin, int64_t end) {
+                    for (int64_t i = begin; i < end; ++i) {
+                        char* xp = base + pre_offset(i);
+                        char* yp = y + i * nb * itemsize;
+                        for (int64_t b = 0; b < nb; ++b) element(xp + off[b], yp + b * itemsize);
+                    }
+                });
+                return;
+            }
             // Every pair writes its own block of y.
             parallel_for(n_pre * nb, threshold, [&](int64_t begin, int64_t end) {
                 int64_t i_pre = begin / nb, b = begin % nb;
