@@ -158,6 +158,7 @@ def test_conv(x_shape, w_shape, stride, pad, cover_all, dtype):
     y = chainerx.conv(chainerx.array(x), chainerx.array(w), chainerx.array(b), stride, pad, cover_all)
     expected = np_conv(x, w, b, stride, pad, cover_all)
     assert y.dtype == numpy.dtype(dtype) and y.shape == expected.shape
+    assert y.is_contiguous  # C order, as ChainerX's conv (the batch's matrix product is transposed back)
     tol = TOL[dtype] * 3
     assert_allclose(y, expected, rtol=tol, atol=tol)
     y = chainerx.conv(chainerx.array(x), chainerx.array(w), stride=stride, pad=pad, cover_all=cover_all)
@@ -232,6 +233,7 @@ def test_conv_transpose(x_shape, w_shape, stride, pad, outsize, dtype):
     y = chainerx.conv_transpose(chainerx.array(x), chainerx.array(w), chainerx.array(b), stride, pad, outsize)
     expected = np_conv_transpose(x, w, b, stride, pad, outsize)
     assert y.dtype == numpy.dtype(dtype) and y.shape == expected.shape
+    assert y.is_contiguous  # C order, as ChainerX's conv (the batch's matrix product is transposed back)
     tol = TOL[dtype] * 3
     assert_allclose(y, expected, rtol=tol, atol=tol)
 

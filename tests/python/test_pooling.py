@@ -83,6 +83,16 @@ def test_max_pool(shape, ksize, stride, pad, cover_all, dtype):
     assert_allclose(y, expected, rtol=0, atol=0)
 
 
+def test_max_pool_ties_and_nans():
+    # The first maximum of a window (row-major) wins, and a NaN wins over numbers: the gradient goes there.
+    x = chainerx.array(numpy.array([[[[1, 1, 5, numpy.nan], [1, 0, numpy.nan, 2]]]], 'float32')).require_grad()
+    y = chainerx.max_pool(x, 2)
+    numpy.testing.assert_array_equal(chainerx.to_numpy(y), numpy.array([[[[1, numpy.nan]]]], 'float32'))
+    y.grad = chainerx.ones_like(y)
+    y.backward()
+    numpy.testing.assert_array_equal(chainerx.to_numpy(x.grad), [[[[1, 0, 0, 1], [0, 0, 0, 0]]]])
+
+
 AVERAGE_CASES = [
     ((2, 3, 6, 5), 2, None, 0),
     ((2, 3, 6, 5), 3, 2, 1),

@@ -3,10 +3,12 @@
 // Sliding-window geometry shared by convolution and pooling, and the im2col / col2im kernels.
 // Arrays are C-contiguous (n, c, d1, ..., dN); each (n, c) "plane" is processed independently, in
 // parallel over planes. A column array has shape (n, c, k1, ..., kN, o1, ..., oN): for each kernel
-// offset and output position, the input element under it (0 outside the input).
+// offset and output position, the input element under it (0 outside the input). Its buffer is laid
+// out batch-major (C order) or channel-major, (c, k..., n, o...), see column_layout.
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "chainerx/core/errors.hpp"
@@ -82,6 +84,22 @@ inline window_geometry make_window_geometry(const char* op, const shape_t& x_sha
     return g;
 }
 
+// Where each plane's columns lie in a column buffer. Batch-major is C order, (n, c, k..., o...).
+// Channel-major, (c, k..., n, o...), makes the columns of a whole batch one (c*k, n*o) matrix, so that
+// a convolution over the batch is a single matrix product instead of one small one per sample.
+struct column_layout {
+    bool channel_major = false;
+    int64_t channels = 1;  // c (channel-major only)
+
+    // Offset of plane (i, j) = i * channels + j's first column entry, and between kernel offsets.
+    int64_t plane_offset(const window_geometry& g, int64_t plane) const {
+        if (!channel_major) return plane * g.k_volume * g.out_volume;
+        return (plane % channels) * g.k_volume * batch(g) * g.out_volume + (plane / channels) * g.out_volume;
+    }
+    int64_t k_stride(const window_geometry& g) const { return channel_major ? batch(g) * g.out_volume : g.out_volume; }
+    int64_t batch(const window_geometry& g) const { return channels > 0 ? g.planes / channels : 0; }
+};
+
 namespace kernels {
 
 // Runs body(plane) for every plane, in parallel when the total work is large enough.
@@ -153,14 +171,17 @@ void for_each_row_in_box(const window_geometry& g, const int64_t* lo, const int6
 // Visits the column entries of a plane: f(col_row, in_row, valid) for every kernel offset and
 // every output position but the last axis; the row then runs over the last output axis j with
 // input position in_row + j * s_last + k_last - p_last (valid says the other axes are inside).
+// col_row is the row's offset from the plane's first entry, kernel offsets k_stride apart.
 template <class F>
-void for_each_column_row(const window_geometry& g, F&& f) {
+void for_each_column_row(const window_geometry& g, int64_t k_stride, F&& f) {
     int last = g.nd - 1;
     int64_t kpos[max_ndim] = {}, opos[max_ndim] = {}, zero[max_ndim] = {};
     int64_t rows_per_offset = g.out_volume / g.out[last];
-    int64_t col_row = 0;
+    int64_t k_start = 0;
     do {
         std::fill(opos, opos + g.nd, 0);
+        int64_t col_row = k_start;
+        k_start += k_stride;
         for (int64_t r = 0; r < rows_per_offset; ++r, col_row += g.out[last]) {
             bool valid = true;
             int64_t in_row = 0;
@@ -175,48 +196,62 @@ void for_each_column_row(const window_geometry& g, F&& f) {
     } while (advance(kpos, zero, g.k, g.nd));
 }
 
-// x: (planes, in...) -> col: (planes, k..., out...).
+// The outputs j in [0, out) of a row whose input position j * s + first lies in [0, in), as a range
+// [begin, end): the rest of the row is padding.
+inline std::pair<int64_t, int64_t> inside_range(int64_t first, int64_t s, int64_t in, int64_t out) {
+    int64_t begin = std::min(first >= 0 ? 0 : (-first + s - 1) / s, out);
+    int64_t end = in - first > 0 ? (in - first + s - 1) / s : 0;
+    return {begin, std::clamp(end, begin, out)};
+}
+
+// x: (planes, in...) -> col: (planes, k..., out...) in the given layout.
 template <class T>
-void im2col(const window_geometry& g, const T* x, T* col) {
+void im2col(const window_geometry& g, const T* x, T* col, column_layout layout = {}) {
     int last = g.nd - 1;
     int64_t out_last = g.out[last], in_last = g.in[last], s_last = g.s[last], p_last = g.p[last];
+    const int64_t k_stride = layout.k_stride(g);
     for_each_plane(g, g.k_volume * g.out_volume, [&](int64_t plane) {
         const T* src = x + plane * g.in_volume;
-        T* dst = col + plane * g.k_volume * g.out_volume;
-        for_each_column_row(g, [&](int64_t col_row, int64_t in_row, int64_t k_last, bool valid) {
+        T* dst = col + layout.plane_offset(g, plane);
+        for_each_column_row(g, k_stride, [&](int64_t col_row, int64_t in_row, int64_t k_last, bool valid) {
             T* out = dst + col_row;
             if (!valid) {
                 std::fill(out, out + out_last, T(0));
                 return;
             }
             const T* in = src + in_row;
-            for (int64_t j = 0; j < out_last; ++j) {
-                int64_t i = j * s_last + k_last - p_last;
-                out[j] = (i >= 0 && i < in_last) ? in[i] : T(0);
+            const int64_t first = k_last - p_last;
+            auto [begin, end] = inside_range(first, s_last, in_last, out_last);
+            std::fill(out, out + begin, T(0));
+            if (s_last == 1) {
+                std::copy(in + (begin + first), in + (end + first), out + begin);
+            } else {
+                for (int64_t j = begin; j < end; ++j) out[j] = in[j * s_last + first];
             }
+            std::fill(out + end, out + out_last, T(0));
         });
     });
 }
 
 // The adjoint of im2col: x (planes, in...) = sum of the column entries over each element.
 template <class T, class Acc>
-void col2im(const window_geometry& g, const T* col, T* x) {
+void col2im(const window_geometry& g, const T* col, T* x, column_layout layout = {}) {
     int last = g.nd - 1;
     int64_t out_last = g.out[last], in_last = g.in[last], s_last = g.s[last], p_last = g.p[last];
+    const int64_t k_stride = layout.k_stride(g);
     for_each_plane(g, g.k_volume * g.out_volume, [&](int64_t plane) {
         // Accumulate in Acc (float for 16-bit floats) in a per-plane buffer when T is narrower.
         T* dst = x + plane * g.in_volume;
-        const T* src = col + plane * g.k_volume * g.out_volume;
+        const T* src = col + layout.plane_offset(g, plane);
         auto run = [&](Acc* acc) {
             std::fill(acc, acc + g.in_volume, Acc(0));
-            for_each_column_row(g, [&](int64_t col_row, int64_t in_row, int64_t k_last, bool valid) {
+            for_each_column_row(g, k_stride, [&](int64_t col_row, int64_t in_row, int64_t k_last, bool valid) {
                 if (!valid) return;
                 const T* in = src + col_row;
                 Acc* out = acc + in_row;
-                for (int64_t j = 0; j < out_last; ++j) {
-                    int64_t i = j * s_last + k_last - p_last;
-                    if (i >= 0 && i < in_last) out[i] += static_cast<Acc>(in[j]);
-                }
+                const int64_t first = k_last - p_last;
+                auto [begin, end] = inside_range(first, s_last, in_last, out_last);
+                for (int64_t j = begin; j < end; ++j) out[j * s_last + first] += static_cast<Acc>(in[j]);
             });
         };
         if constexpr (std::is_same_v<T, Acc>) {

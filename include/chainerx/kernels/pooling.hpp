@@ -4,8 +4,10 @@
 // over planes): max pooling with the position of each maximum, gathering and scattering at those
 // positions (max pooling's gradient and its adjoint), average pooling and its adjoint. T is a float
 // type; 16-bit floats accumulate in float.
+#include <bit>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "chainerx/kernels/im2col.hpp"
 
@@ -19,24 +21,58 @@ using pool_acc_t = std::conditional_t<(sizeof(T) < 4), float, T>;
 template <class T>
 void max_pool(const window_geometry& g, const T* x, T* y, int64_t* index) {
     using C = pool_acc_t<T>;
+    // One candidate, row[j] (at row_start + j in the plane), against the winner (best, best_at):
+    // selects written as bit masks, as the comparisons on data are unpredictable and compilers turn
+    // ?: back into branches.
+    using Bits = std::conditional_t<sizeof(C) == 4, uint32_t, uint64_t>;
+    auto step = [](const T* row, int64_t row_start, int64_t j, C& best, int64_t& best_at) {
+        C v = static_cast<C>(row[j]);
+        bool wins = (best_at < 0) | (v > best) | ((v != v) & (best == best));
+        Bits m = -static_cast<Bits>(wins);
+        best = std::bit_cast<C>((std::bit_cast<Bits>(v) & m) | (std::bit_cast<Bits>(best) & ~m));
+        int64_t m_at = -static_cast<int64_t>(wins);
+        best_at = ((row_start + j) & m_at) | (best_at & ~m_at);
+    };
+    auto finish = [](const T* src, int64_t best_at, T& out, int64_t& out_at) {
+        out = best_at < 0 ? T(-std::numeric_limits<C>::infinity()) : src[best_at];
+        out_at = best_at;
+    };
     for_each_plane(g, g.out_volume * g.k_volume, [&](int64_t plane) {
         const T* src = x + plane * g.in_volume;
         T* dst = y + plane * g.out_volume;
         int64_t* idx = index + plane * g.out_volume;
+        if (g.nd == 2) {
+            // The common 2-D case a row of outputs at a time, kernel offset by kernel offset: the
+            // outputs of a row are independent, so the loop over them overlaps (and vectorizes),
+            // where one window at a time is a chain of dependent compare-selects.
+            const int64_t width = g.out[1];
+            std::vector<C> best(width);
+            std::vector<int64_t> best_at(width);
+            for (int64_t oy = 0; oy < g.out[0]; ++oy) {
+                std::fill(best.begin(), best.end(), -std::numeric_limits<C>::infinity());
+                std::fill(best_at.begin(), best_at.end(), int64_t{-1});
+                int64_t y0 = oy * g.s[0] - g.p[0];
+                for (int64_t r = std::max<int64_t>(y0, 0); r < std::min(y0 + g.k[0], g.in[0]); ++r) {
+                    for (int64_t kx = 0; kx < g.k[1]; ++kx) {
+                        const int64_t first = kx - g.p[1];
+                        auto [begin, end] = inside_range(first, g.s[1], g.in[1], width);
+                        const T* row = src + r * g.in[1];
+                        for (int64_t ox = begin; ox < end; ++ox)
+                            step(row, r * g.in[1], ox * g.s[1] + first, best[ox], best_at[ox]);
+                    }
+                }
+                for (int64_t ox = 0; ox < width; ++ox)
+                    finish(src, best_at[ox], dst[oy * width + ox], idx[oy * width + ox]);
+            }
+            return;
+        }
         for_each_window(g, [&](int64_t o, const int64_t* lo, const int64_t* hi) {
             C best = -std::numeric_limits<C>::infinity();
             int64_t best_at = -1;
             for_each_row_in_box(g, lo, hi, [&](int64_t row, int64_t begin, int64_t end) {
-                for (int64_t i = row + begin; i < row + end; ++i) {
-                    C v = static_cast<C>(src[i]);
-                    if (best_at < 0 || v > best || (v != v && best == best)) {
-                        best = v;
-                        best_at = i;
-                    }
-                }
+                for (int64_t j = begin; j < end; ++j) step(src + row, row, j, best, best_at);
             });
-            dst[o] = best_at < 0 ? T(-std::numeric_limits<C>::infinity()) : src[best_at];
-            idx[o] = best_at;
+            finish(src, best_at, dst[o], idx[o]);
         });
     });
 }

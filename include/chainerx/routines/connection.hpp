@@ -16,17 +16,39 @@ namespace detail {
 
 inline array col2im_apply(const array& col, const window_geometry& g, const shape_t& image_shape);
 
-// x (n, c, in...) -> columns (n, c, k..., out...) for the windows of g.
-inline array im2col_apply(const array& x, const window_geometry& g) {
+// The axes of a column array (n, c, k..., o...) in channel-major order (c, k..., n, o...).
+inline axes_t channel_major_axes(int nd) {
+    axes_t axes{1};
+    for (int d = 0; d < nd; ++d) axes.push_back(2 + d);
+    axes.push_back(0);
+    for (int d = 0; d < nd; ++d) axes.push_back(2 + nd + d);
+    return axes;
+}
+
+// x (n, c, in...) -> columns (n, c, k..., out...) for the windows of g; C-contiguous, or a view of a
+// channel-major buffer (see column_layout) when channel_major.
+inline array im2col_apply(const array& x, const window_geometry& g, bool channel_major = false) {
     shape_t col_shape{x.shape()[0], x.shape()[1]};
     for (int d = 0; d < g.nd; ++d) col_shape.push_back(g.k[d]);
     for (int d = 0; d < g.nd; ++d) col_shape.push_back(g.out[d]);
     array src = contiguous_as(x, x.dtype());
-    array col = empty(col_shape, x.dtype(), x.get_device());
+    array col;
+    if (channel_major) {
+        axes_t to_buffer = channel_major_axes(g.nd), to_col(to_buffer.size());
+        shape_t buffer_shape;
+        for (int i = 0; i < to_buffer.size(); ++i) {
+            buffer_shape.push_back(col_shape[to_buffer[i]]);
+            to_col[to_buffer[i]] = i;
+        }
+        col = transpose(empty(buffer_shape, x.dtype(), x.get_device()), to_col);
+    } else {
+        col = empty(col_shape, x.dtype(), x.get_device());
+    }
     {
         long_running_scope scope(col.size());
+        column_layout layout{channel_major, x.shape()[1]};
         dispatch_float("im2col", x.dtype(),
-                       [&]<class T>() { kernels::im2col<T>(g, data_of<T>(src), data_of<T>(col)); });
+                       [&]<class T>() { kernels::im2col<T>(g, data_of<T>(src), data_of<T>(col), layout); });
     }
     shape_t image_shape = x.shape();
     if (x.body()->graph) {
@@ -37,14 +59,25 @@ inline array im2col_apply(const array& x, const window_geometry& g) {
     return col;
 }
 
-// The adjoint: columns summed back into an image of image_shape (n, c, in...).
+// The adjoint: columns summed back into an image of image_shape (n, c, in...). Columns laid out
+// channel-major (as conv's gradient comes) are read in place.
 inline array col2im_apply(const array& col, const window_geometry& g, const shape_t& image_shape) {
-    array src = contiguous_as(col, col.dtype());
+    array src = col;
+    column_layout layout;
+    if (!col.is_contiguous()) {
+        array buffer = transpose(as_grad_stopped(col), channel_major_axes(g.nd));
+        if (buffer.is_contiguous()) {
+            src = buffer;
+            layout = {true, image_shape[1]};
+        } else {
+            src = contiguous_as(col, col.dtype());
+        }
+    }
     array image = empty(image_shape, col.dtype(), col.get_device());
     {
         long_running_scope scope(col.size());
         dispatch_float("col2im", col.dtype(), [&]<class T>() {
-            kernels::col2im<T, kernels::pool_acc_t<T>>(g, data_of<T>(src), data_of<T>(image));
+            kernels::col2im<T, kernels::pool_acc_t<T>>(g, data_of<T>(src), data_of<T>(image), layout);
         });
     }
     if (col.body()->graph) {
@@ -180,9 +213,15 @@ array conv(const array& x, const array& w, const array& b = array(), const dims&
     dims ksize(w.shape().begin() + 2, w.shape().end());
     window_geometry g = make_window_geometry(op, x.shape(), ksize, stride, pad, cover_all);
     int64_t n = x.shape()[0], channels = x.shape()[1], out_channels = w.shape()[0];
-    array col = reshape(detail::im2col_apply(x, g), {n, channels * g.k_volume, g.out_volume});
-    array y = matmul(reshape(w, {out_channels, channels * g.k_volume}), col);
-    return detail::add_channel_bias(reshape(y, detail::window_shape({n, out_channels}, g.out, g.nd)), b);
+    // Channel-major columns are one (c*k, n*o) matrix: one matrix product for the whole batch (and
+    // one for each gradient) instead of a small one per sample.
+    array col = detail::im2col_apply(x, g, true);
+    array cols = reshape(transpose(col, detail::channel_major_axes(g.nd)), {channels * g.k_volume, n * g.out_volume});
+    array y = matmul(reshape(w, {out_channels, channels * g.k_volume}), cols);  // (out_c, n*o)
+    if (b.defined()) y = add(y, reshape(b, {out_channels, 1}));
+    // (out_c, n, o) -> (n, out_c, o), copied into C order by the flattening reshape.
+    y = reshape(swapaxes(reshape(y, {out_channels, n, g.out_volume}), 0, 1), {y.size()});
+    return reshape(y, detail::window_shape({n, out_channels}, g.out, g.nd));
 }
 
 // The transpose (gradient) of conv: x (n, c, i1, ..., iN) with w (c, out_c, k1, ..., kN), plus b
