@@ -4,12 +4,12 @@
 // over planes): max pooling with the position of each maximum, gathering and scattering at those
 // positions (max pooling's gradient and its adjoint), average pooling and its adjoint. T is a float
 // type; 16-bit floats accumulate in float.
-#include <bit>
 #include <cstdint>
 #include <limits>
 #include <vector>
 
 #include "chainerx/kernels/im2col.hpp"
+#include "chainerx/kernels/select.hpp"
 
 namespace chainerx::kernels {
 
@@ -21,17 +21,13 @@ using pool_acc_t = std::conditional_t<(sizeof(T) < 4), float, T>;
 template <class T>
 void max_pool(const window_geometry& g, const T* x, T* y, int64_t* index) {
     using C = pool_acc_t<T>;
-    // One candidate, row[j] (at row_start + j in the plane), against the winner (best, best_at):
-    // selects written as bit masks, as the comparisons on data are unpredictable and compilers turn
-    // ?: back into branches.
-    using Bits = std::conditional_t<sizeof(C) == 4, uint32_t, uint64_t>;
+    // One candidate, row[j] (at row_start + j in the plane), against the winner (best, best_at),
+    // with branch-free selects.
     auto step = [](const T* row, int64_t row_start, int64_t j, C& best, int64_t& best_at) {
         C v = static_cast<C>(row[j]);
         bool wins = (best_at < 0) | (v > best) | ((v != v) & (best == best));
-        Bits m = -static_cast<Bits>(wins);
-        best = std::bit_cast<C>((std::bit_cast<Bits>(v) & m) | (std::bit_cast<Bits>(best) & ~m));
-        int64_t m_at = -static_cast<int64_t>(wins);
-        best_at = ((row_start + j) & m_at) | (best_at & ~m_at);
+        best = select_bits(wins, v, best);
+        best_at = select_bits(wins, row_start + j, best_at);
     };
     auto finish = [](const T* src, int64_t best_at, T& out, int64_t& out_at) {
         out = best_at < 0 ? T(-std::numeric_limits<C>::infinity()) : src[best_at];

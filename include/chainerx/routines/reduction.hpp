@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "chainerx/kernels/reduce.hpp"
+#include "chainerx/kernels/select.hpp"
 #include "chainerx/routines/creation_basic.hpp"
 #include "chainerx/routines/math.hpp"
 
@@ -104,9 +105,7 @@ struct squared_deviation : base<T, T, T> {
 // all and any accumulate 0/1 in an unsigned integer as wide as T, so that the loop vectorizes
 // without packing comparison masks.
 template <class T>
-using truth_t = std::conditional_t<
-    sizeof(T) == 1, uint8_t,
-    std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+using truth_t = kernels::uint_as_wide_t<T>;
 
 // NaN-propagating maximum (Greater) and minimum; bool and integers keep their type, 16-bit floats
 // compare in float.
@@ -209,10 +208,10 @@ struct arg_extreme : base<T, indexed_value<compute_t<T>>, int64_t> {
             nan[k] = 0;
         }
         auto step = [&](int k, V x, Pos position) {
-            // Selects written as bit masks: the compiler would otherwise turn them into masked stores.
-            Pos wins = -static_cast<Pos>(Greater ? x > best[k] : x < best[k]);
+            // The value's select compiles to a max; the position's as ?: would become masked stores.
+            bool wins = Greater ? x > best[k] : x < best[k];
             best[k] = (Greater ? x > best[k] : x < best[k]) ? x : best[k];
-            pos[k] = (position & wins) | (pos[k] & ~wins);
+            pos[k] = kernels::select_bits(wins, position, pos[k]);
             nan[k] |= static_cast<Mask>(x != x);
         };
         int64_t i = 0;
