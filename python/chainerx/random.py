@@ -14,7 +14,18 @@ def _is_scalar(value):
 
 
 def normal(loc=0.0, scale=1.0, size=None, dtype=None, device=None):
-    """Samples of N(loc, scale**2); loc and scale may be arrays (broadcast with size)."""
+    """Draws samples from the normal distribution N(loc, scale**2), as numpy.random.normal.
+
+    Args:
+        loc: the mean: a scalar or an array.
+        scale: the standard deviation (non-negative; ValueError otherwise): a scalar or an array.
+        size: the output shape (an int or a tuple); None gives loc and scale broadcast together,
+            which for scalars is a 0-d array (NumPy returns a Python float).
+        dtype: a float dtype; None gives float64, as in NumPy (DtypeError for other kinds).
+        device: a Device or a device name; None uses the default device.
+    Returns:
+        A new array of samples.
+    """
     if _is_scalar(loc) and _is_scalar(scale):
         return _core._random_normal(float(loc), float(scale), size, dtype, device)
     loc = _core.asarray(loc, device=device)
@@ -27,7 +38,18 @@ def normal(loc=0.0, scale=1.0, size=None, dtype=None, device=None):
 
 
 def uniform(low=0.0, high=1.0, size=None, dtype=None, device=None):
-    """Samples uniform on [low, high); low and high may be arrays (broadcast with size)."""
+    """Draws samples from the uniform distribution on [low, high), as numpy.random.uniform.
+
+    Args:
+        low: the lower bound (included): a scalar or an array.
+        high: the upper bound (excluded): a scalar or an array.
+        size: the output shape (an int or a tuple); None gives low and high broadcast together,
+            which for scalars is a 0-d array (NumPy returns a Python float).
+        dtype: a float dtype; None gives float64, as in NumPy (DtypeError for other kinds).
+        device: a Device or a device name; None uses the default device.
+    Returns:
+        A new array of samples.
+    """
     if _is_scalar(low) and _is_scalar(high):
         return _core._random_uniform(float(low), float(high), size, dtype, device)
     low = _core.asarray(low, device=device)
@@ -38,7 +60,13 @@ def uniform(low=0.0, high=1.0, size=None, dtype=None, device=None):
 
 
 def seed(seed=None):
-    """Seeds the default generator (None: from the operating system's entropy)."""
+    """Seeds the default random generator, which normal and uniform draw from.
+
+    Args:
+        seed: an int in [0, 2**64) (ValueError outside it, TypeError for other types); None seeds
+            from the operating system's entropy. The same seed gives the same arrays on every run,
+            device and thread count.
+    """
     _core._random_seed(seed)
 
 

@@ -161,6 +161,14 @@ int getbuffer(PyObject* exporter, Py_buffer* view, int flags) {
 
 PyType_Slot array_slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(getbuffer)}, {0, nullptr}};
 
+constexpr const char* ndarray_doc =
+    R"(An n-dimensional array on a device, with define-by-run autograd (ChainerX's ndarray).
+
+ndarray(shape, dtype, device=None) allocates an uninitialized array of the given shape and dtype on
+the device (None: the default device); chainerx.array, chainerx.zeros and the other creation
+routines are the usual way to make arrays. Native arrays of NumPy dtypes export the buffer
+protocol, and every array supports __array__ and DLPack.)";
+
 }  // namespace
 
 nb::object to_numpy(const array& a, bool copy) {
@@ -277,41 +285,62 @@ array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev
 }
 
 void init_array(nb::module_& m) {
-    auto cls = nb::class_<array>(m, "ndarray", nb::type_slots(array_slots), nb::is_weak_referenceable(),
-                                 "An n-dimensional array on a device.");
+    auto cls = nb::class_<array>(m, "ndarray", nb::type_slots(array_slots), nb::is_weak_referenceable(), ndarray_doc);
     cls.def(
            "__init__",
            [](array* self, nb::handle shape, nb::handle type, nb::handle dev) {
                new (self) array(empty(to_shape(shape), to_dtype(type), to_device(dev)));
            },
-           nb::arg("shape"), nb::arg("dtype"), nb::arg("device") = nb::none())
-        .def_prop_ro("shape",
-                     [](const array& a) {
-                         return nb::tuple(nb::cast(std::vector<int64_t>(a.shape().begin(), a.shape().end())));
-                     })
-        .def_prop_ro("strides",
-                     [](const array& a) {
-                         return nb::tuple(nb::cast(std::vector<int64_t>(a.strides().begin(), a.strides().end())));
-                     })
-        .def_prop_ro("offset", &array::offset)
-        .def_prop_ro("dtype", [](const array& a) { return dtype_object(a.dtype()); })
+           nb::arg("shape"), nb::arg("dtype"), nb::arg("device") = nb::none(),
+           "Allocates an uninitialized array of the given shape and dtype on device (None: the default device).")
         .def_prop_ro(
-            "device", [](const array& a) -> device& { return a.get_device(); }, nb::rv_policy::reference)
-        .def_prop_ro("size", &array::size)
-        .def_prop_ro("nbytes", &array::nbytes)
-        .def_prop_ro("itemsize", &array::itemsize)
-        .def_prop_ro("ndim", &array::ndim)
-        .def_prop_ro("is_contiguous", &array::is_contiguous)
-        .def_prop_ro("T", [](const array& a) { return transpose(a); })
-        .def_prop_ro("data_ptr", [](const array& a) { return reinterpret_cast<intptr_t>(a.raw_data()); })
-        .def_prop_ro("data_size", &array::nbytes)
+            "shape",
+            [](const array& a) {
+                return nb::tuple(nb::cast(std::vector<int64_t>(a.shape().begin(), a.shape().end())));
+            },
+            "The length of each axis, a tuple of ints.")
+        .def_prop_ro(
+            "strides",
+            [](const array& a) {
+                return nb::tuple(nb::cast(std::vector<int64_t>(a.strides().begin(), a.strides().end())));
+            },
+            "The bytes to step along each axis, a tuple of ints (NumPy's convention).")
+        .def_prop_ro("offset", &array::offset, "The byte offset of the first element within the underlying memory.")
+        .def_prop_ro(
+            "dtype", [](const array& a) { return dtype_object(a.dtype()); },
+            "The element type, a numpy.dtype (ml_dtypes' bfloat16 for bfloat16 arrays).")
+        .def_prop_ro(
+            "device", [](const array& a) -> device& { return a.get_device(); }, nb::rv_policy::reference,
+            "The Device that holds the array's memory.")
+        .def_prop_ro("size", &array::size, "The number of elements (the product of the shape).")
+        .def_prop_ro("nbytes", &array::nbytes, "The number of bytes the elements take (size * itemsize).")
+        .def_prop_ro("itemsize", &array::itemsize, "The size of one element in bytes.")
+        .def_prop_ro("ndim", &array::ndim, "The number of dimensions (axes).")
+        .def_prop_ro("is_contiguous", &array::is_contiguous,
+                     "Whether the array is C-contiguous (axes of length 1 ignored, as NumPy's flag).")
+        .def_prop_ro(
+            "T", [](const array& a) { return transpose(a); },
+            "The array with its axes reversed, a view (transpose()); differentiable.")
+        .def_prop_ro(
+            "data_ptr", [](const array& a) { return reinterpret_cast<intptr_t>(a.raw_data()); },
+            "The address of the first element (the memory's address plus offset), an int.")
+        .def_prop_ro("data_size", &array::nbytes, "The number of bytes the elements take (the same as nbytes).")
         .def_prop_ro("_debug_data_memory_address",
                      [](const array& a) { return reinterpret_cast<intptr_t>(a.data().get()); })
-        .def("view", [](const array& a) { return a.make_view(a.shape(), a.strides(), a.offset()); })
-        .def("copy", [](const array& a) { return chainerx::copy(a); })
+        .def(
+            "view", [](const array& a) { return a.make_view(a.shape(), a.strides(), a.offset()); },
+            "Returns a new array object sharing this array's memory, shape and strides.\n\n"
+            "The view is not connected to this array's graphs: gradients do not flow through it (ChainerX's "
+            "view is differentiable).")
+        .def(
+            "copy", [](const array& a) { return chainerx::copy(a); },
+            "Returns a copy, laid out as NumPy's copy(order='K') lays it out; differentiable.")
         .def(
             "astype", [](const array& a, nb::handle type, bool copy) { return astype(a, to_dtype(type), copy); },
-            nb::arg("dtype"), nb::arg("copy") = true)
+            nb::arg("dtype"), nb::arg("copy") = true,
+            "Returns the array cast to dtype (a dtype or a dtype name).\n\n"
+            "With copy=False the array itself is returned when it already has that dtype; otherwise a new array is "
+            "made. Differentiable: the gradient is cast back to this array's dtype.")
         .def(
             "fill",
             [](const array& a, nb::handle value) {
@@ -319,8 +348,13 @@ void init_array(nb::module_& m) {
                 if (!s) throw nb::type_error("fill: value must be a scalar");
                 fill(a, *s);
             },
-            nb::arg("value"))
-        .def("item", [](const array& a) { return item(a, "item"); })
+            nb::arg("value"),
+            "Sets every element to value (a Python or NumPy scalar, converted to the array's dtype), in place.\n\n"
+            "Raises ChainerxError on a broadcast view (elements that share memory). Not recorded for backprop.")
+        .def(
+            "item", [](const array& a) { return item(a, "item"); },
+            "Returns the only element of a size-1 array as a Python bool, int or float.\n\n"
+            "Raises DimensionError for other sizes (NumPy raises ValueError).")
         .def("__bool__", [](const array& a) { return PyObject_IsTrue(item(a, "bool").ptr()) == 1; })
         .def("__int__", [](const array& a) { return nb::int_(item(a, "int")); })
         .def("__float__", [](const array& a) { return nb::float_(item(a, "float")); })
@@ -329,23 +363,40 @@ void init_array(nb::module_& m) {
                  if (a.ndim() == 0) throw nb::type_error("len() of unsized object");
                  return a.shape()[0];
              })
-        .def("reshape", [](const array& a, nb::args shape) { return reshape(a, shape_from_args(shape)); })
-        .def("transpose",
-             [](const array& a, nb::args axes) {
-                 if (axes.size() == 0 || (axes.size() == 1 && axes[0].is_none())) return transpose(a);
-                 return transpose(a, shape_from_args(axes));
-             })
-        .def("swapaxes", &swapaxes, nb::arg("axis1"), nb::arg("axis2"))
+        .def(
+            "reshape", [](const array& a, nb::args shape) { return reshape(a, shape_from_args(shape)); },
+            nb::arg("newshape"),
+            "Returns the data in a new shape: a view when the layout allows one, else a copy.\n\n"
+            "newshape is a tuple (a.reshape((2, 3))) or separate ints (a.reshape(2, 3)); one dimension may be -1 "
+            "(inferred). DimensionError when the sizes differ. Differentiable.")
+        .def(
+            "transpose",
+            [](const array& a, nb::args axes) {
+                if (axes.size() == 0 || (axes.size() == 1 && axes[0].is_none())) return transpose(a);
+                return transpose(a, shape_from_args(axes));
+            },
+            nb::arg("axes"),
+            "Returns a view with the axes permuted: reversed when no axes (or None) are given.\n\n"
+            "axes is a tuple (a.transpose((1, 0))) or separate ints (a.transpose(1, 0)). Differentiable.")
+        .def("swapaxes", &swapaxes, nb::arg("axis1"), nb::arg("axis2"),
+             "Returns a view with the axes axis1 and axis2 interchanged; differentiable.")
         .def(
             "squeeze", [](const array& a, nb::handle axis) { return squeeze(a, to_optional_axes(axis)); },
-            nb::arg("axis") = nb::none())
-        .def("ravel", &ravel)
-        .def("flatten",
-             [](const array& a) {
-                 array out = empty({a.size()}, a.dtype(), a.get_device());
-                 copy_into(reshape(out, a.shape()), a);
-                 return out;
-             })
+            nb::arg("axis") = nb::none(),
+            "Returns a view without length-1 axes: all of them when axis is None, else the given int or ints.\n\n"
+            "DimensionError when a selected axis does not have length 1. Differentiable.")
+        .def("ravel", &ravel,
+             "Returns the elements as a 1-d array in C order: a view when the layout allows one, else a copy; "
+             "differentiable.")
+        .def(
+            "flatten",
+            [](const array& a) {
+                array out = empty({a.size()}, a.dtype(), a.get_device());
+                copy_into(reshape(out, a.shape()), a);
+                return out;
+            },
+            "Returns a new 1-d array with the elements in C order (always a copy).\n\n"
+            "The copy is not recorded for backprop (use ravel or reshape to keep the graph).")
         .def(
             "to_device",
             [](const array& a, nb::handle d, std::optional<int> index) {
@@ -354,7 +405,12 @@ void init_array(nb::module_& m) {
                 return copy_to_device(a,
                                       get_default_context().get_device(nb::cast<std::string>(d), index.value_or(-1)));
             },
-            nb::arg("device"), nb::arg("index") = nb::none())
+            nb::arg("device"), nb::arg("index") = nb::none(),
+            "Returns the array on another device: itself when it is already there, else a copy.\n\n"
+            "Args:\n"
+            "    device: a Device, or a device or backend name ('native:1', 'cuda').\n"
+            "    index: the device index when device is a backend name (default 0).\n\n"
+            "The transfer is not recorded for backprop (ChainerX's to_device is differentiable).")
         .def("__dlpack__",
              [](const array& a, nb::kwargs) {
                  // An unversioned DLPack capsule, which every consumer accepts.
@@ -375,7 +431,9 @@ void init_array(nb::module_& m) {
     cls.attr("__array_priority__") = 100.0;
 
     m.def("to_numpy", &to_numpy, nb::arg("array"), nb::arg("copy") = true,
-          "Converts to a numpy.ndarray; with copy=False a native array shares its memory.");
+          "Converts array to a numpy.ndarray (bfloat16 arrays give ml_dtypes.bfloat16 ones).\n\n"
+          "With copy=False the result of a native array shares its memory; arrays on other devices are always "
+          "copied to the host.");
     m.def(
         "from_dlpack",
         [](nb::handle obj) {
@@ -385,7 +443,10 @@ void init_array(nb::module_& m) {
                               : get_default_context().get_device("cuda", nd.device_id());
             return from_nb_ndarray(nd, dev);
         },
-        nb::arg("x"), "Zero-copy import of any object supporting DLPack.");
+        nb::arg("x"),
+        "Imports x, any object supporting DLPack (__dlpack__), as an ndarray without copying.\n\n"
+        "CPU memory becomes a native:0 array, CUDA memory a cuda array of the same device id. The result shares "
+        "x's memory, keeps x alive, and has no graph.");
     m.def("_wrap_numpy", [](nb::handle obj) { return to_array(obj, std::nullopt, false, nullptr); });
 }
 

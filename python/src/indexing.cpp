@@ -177,10 +177,19 @@ void init_indexing(nb::module_& m) {
         "a[key] = value (value broadcast and cast to a's dtype; with index arrays the last of duplicate indices wins).",
         nb::arg("key").none(), nb::arg("value").none());
 
-    const char* take_doc =
-        "take(a, indices, axis=None, mode=None): elements of a at the integer indices along axis (a flattened when "
-        "axis is None). mode: 'raise' (IndexError), 'wrap' or 'clip'; None is ChainerX's default, 'raise' on the "
-        "native device and 'wrap' on CUDA. Differentiable (the gradient is a scatter-add).";
+    const char* take_doc = R"(Takes the elements of an array at integer indices along an axis.
+
+Args:
+    a: input array (for the ndarray method, the array itself).
+    indices: an integer array or array-like (other dtypes raise DtypeError); its shape replaces
+        the axis in the result.
+    axis: the axis to take along; None takes from the flattened array.
+    mode: what an index outside [-n, n) does: 'raise' (IndexError), 'wrap' (modulo n) or 'clip'
+        (to [0, n - 1]; negative indices clip to 0, as in NumPy). None means 'raise', ChainerX's
+        default on the native device.
+Returns:
+    A new array. Native device only. Differentiable (backprop and double backprop): the gradient
+    is a scatter-add, in which duplicate indices accumulate.)";
     m.def("take", &take_fn, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none() = nb::none(),
           nb::arg("mode").none() = nb::none(), take_doc);
     method(
@@ -190,17 +199,32 @@ void init_indexing(nb::module_& m) {
         },
         take_doc, nb::arg("indices"), nb::arg("axis").none() = nb::none(), nb::arg("mode").none() = nb::none());
 
-    const char* nonzero_doc =
-        "Indices of the nonzero elements: a tuple of int64 arrays, one per axis (0-d arrays are refused).";
+    const char* nonzero_doc = R"(Indices of the nonzero elements of an array.
+
+Args:
+    a: input array (for the ndarray method, the array itself); 0-d arrays are refused
+        (DimensionError), as in NumPy 2.
+Returns:
+    A tuple of a.ndim int64 arrays, the indices along each axis in C order. Native device only.
+    Not differentiable.)";
     m.def("nonzero", [](const array& a) { return to_tuple(nonzero(a)); }, nb::arg("a"), nonzero_doc);
     method("nonzero", [](const array& a) { return to_tuple(nonzero(a)); }, nonzero_doc);
     m.def(
         "flatnonzero", [](const array& a) { return flatnonzero(a); }, nb::arg("a"),
-        "Indices of the nonzero elements of the flattened array (int64).");
+        "Indices of the nonzero elements of the flattened array a.\n\n"
+        "Returns a 1-d int64 array (a 0-d a is taken as 1-d). Native device only. Not differentiable.");
 
-    const char* sort_doc =
-        "sort(a, axis=-1, kind=None, stable=None): sorted copy along axis (flattened when axis is None); NaNs last. "
-        "Differentiable.";
+    const char* sort_doc = R"(Returns a sorted copy of an array along an axis.
+
+Args:
+    a: input array.
+    axis: the axis to sort along (default -1, the last one); None sorts the flattened array.
+    kind: None, 'quicksort', 'heapsort', 'mergesort' or 'stable'; it only chooses whether the sort
+        is stable ('mergesort' and 'stable' are).
+    stable: True for a stable sort (equal elements keep their order); not with kind.
+Returns:
+    A new array; NaNs sort last, as in NumPy. Native device only. NumPy's sort, an extension over
+    ChainerX. Differentiable (backprop and double backprop): the gradient follows the permutation.)";
     m.def("sort", &sort_fn, nb::arg("a"), nb::arg("axis").none() = -1, nb::arg("kind").none() = nb::none(),
           nb::arg("stable").none() = nb::none(), sort_doc);
     method(
@@ -208,11 +232,28 @@ void init_indexing(nb::module_& m) {
         [](const array& a, int64_t axis, const std::optional<std::string>& kind, std::optional<bool> stable) {
             sort_inplace(a, axis, kind, stable);
         },
-        "Sorts the array in place along axis (refused for arrays that are part of a graph).", nb::arg("axis") = -1,
-        nb::arg("kind").none() = nb::none(), nb::arg("stable").none() = nb::none());
-    const char* argsort_doc =
-        "argsort(a, axis=-1, kind=None, stable=None): int64 indices that sort a along axis (flattened when axis is "
-        "None). The sort is always stable.";
+        R"(Sorts the array in place along an axis.
+
+Args:
+    axis: the axis to sort along (default -1, the last one).
+    kind: None, 'quicksort', 'heapsort', 'mergesort' or 'stable'; it only chooses whether the sort
+        is stable ('mergesort' and 'stable' are).
+    stable: True for a stable sort (equal elements keep their order); not with kind.
+Returns:
+    None. NaNs sort last. Refused for arrays that are part of a graph, as ChainerX refuses in-place
+    writes there. Native device only.)",
+        nb::arg("axis") = -1, nb::arg("kind").none() = nb::none(), nb::arg("stable").none() = nb::none());
+    const char* argsort_doc = R"(Indices that sort an array along an axis.
+
+Args:
+    a: input array (for the ndarray method, the array itself).
+    axis: the axis to sort along (default -1, the last one); None sorts the flattened array.
+    kind: None, 'quicksort', 'heapsort', 'mergesort' or 'stable'; checked, but the sort is always
+        stable (equal elements keep their order), which every kind allows.
+    stable: None, True or False (not with kind); accepted for NumPy compatibility.
+Returns:
+    An int64 array of a's shape (1-d when axis is None); NaNs sort last. Native device only.
+    Not differentiable.)";
     m.def("argsort", &argsort_fn, nb::arg("a"), nb::arg("axis").none() = -1, nb::arg("kind").none() = nb::none(),
           nb::arg("stable").none() = nb::none(), argsort_doc);
     method("argsort", &argsort_fn, argsort_doc, nb::arg("axis").none() = -1, nb::arg("kind").none() = nb::none(),
@@ -227,7 +268,16 @@ void init_indexing(nb::module_& m) {
             return searchsorted(a, values, side, s);
         },
         nb::arg("a"), nb::arg("v"), nb::arg("side") = "left", nb::arg("sorter").none() = nb::none(),
-        "Indices (int64) where the elements of v would be inserted into the sorted 1-D array a to keep it sorted.");
+        R"(Indices where elements should be inserted into a sorted array to keep it sorted.
+
+Args:
+    a: a sorted 1-d array (ascending, NaNs last), unless sorter is given.
+    v: the values to insert, an array or array-like.
+    side: 'left' for the first suitable position, 'right' for the last.
+    sorter: None, or int indices that sort a (an array or array-like of a's shape).
+Returns:
+    An int64 array of v's shape. a and v compare in their promoted dtype. Native device only.
+    Not differentiable.)");
 
     m.def(
         "unique",
@@ -244,8 +294,20 @@ void init_indexing(nb::module_& m) {
         },
         nb::arg("ar"), nb::arg("return_index") = false, nb::arg("return_inverse") = false,
         nb::arg("return_counts") = false, nb::arg("axis").none() = nb::none(),
-        "Sorted distinct values of the flattened array (or distinct subarrays along axis), optionally with first "
-        "indices, the inverse (the input's shape; 1-D along axis) and counts (NaNs count as one value).");
+        R"(Sorted distinct elements of an array, optionally with where they occur and how often.
+
+Args:
+    ar: input array; flattened unless axis is given.
+    return_index: also return the index of the first occurrence of each distinct value.
+    return_inverse: also return the indices into the result that rebuild ar (of ar's shape; 1-d
+        along axis when axis is given).
+    return_counts: also return how many times each distinct value occurs.
+    axis: None, or the axis whose subarrays are compared (the distinct subarrays along it are
+        returned, in lexicographic order).
+Returns:
+    The values alone, or a tuple (values, index, inverse, counts) of those requested; the indices
+    and counts are int64. All NaNs count as one value, as in NumPy 2 (along an axis, a subarray
+    holding a NaN equals no other). Native device only. Not differentiable.)");
 }
 
 }  // namespace chainerx::python

@@ -155,6 +155,61 @@ void translate_exception(const std::exception_ptr& p, void*) {
     }
 }
 
+// ChainerX's nine exception classes. ChainerX's binding derives each from Exception; here, as in
+// ChainerX's C++, they derive from ChainerxError (so `except chainerx.ChainerxError` catches all),
+// and NotImplementedError also from the builtin NotImplementedError.
+void register_exceptions(nb::module_& m) {
+    struct exception_class {
+        const char* name;
+        const char* doc;
+    };
+    static const exception_class classes[] = {
+        {"ContextError", "Raised for an invalid context or backprop id (e.g. releasing the default id)."},
+        {"BackendError", "Raised when a backend is unknown or unavailable (e.g. 'cuda' without a CUDA device)."},
+        {"DeviceError", "Raised for a bad device name or index, or arrays on different devices in one op."},
+        {"DimensionError", "Raised when shapes or numbers of dimensions do not fit an op."},
+        {"DtypeError", "Raised when a dtype is unsupported by an op or a dtype specifier is invalid."},
+        {"NotImplementedError",
+         "Raised for a feature chainerx lacks (e.g. an op on a device without its kernels); "
+         "also a builtin NotImplementedError."},
+        {"GradientError", "Raised when a gradient cannot be computed or set (e.g. a shape or dtype mismatch)."},
+        {"GradientCheckError", "Raised by check_backward and check_double_backward when gradients disagree."},
+    };
+    nb::object base = nb::steal(PyErr_NewExceptionWithDoc(
+        "chainerx.ChainerxError", "Base class of every chainerx error (ChainerX's ChainerxError).", PyExc_Exception,
+        nullptr));
+    m.attr("ChainerxError") = base;
+    for (const exception_class& c : classes) {
+        nb::object bases = std::string(c.name) == "NotImplementedError"
+                               ? nb::object(nb::make_tuple(base, nb::handle(PyExc_NotImplementedError)))
+                               : base;
+        m.attr(c.name) = nb::steal(
+            PyErr_NewExceptionWithDoc((std::string("chainerx.") + c.name).c_str(), c.doc, bases.ptr(), nullptr));
+    }
+}
+
+nb::dict build_info() {
+    nb::dict info;
+#if defined(__clang__)
+    info["compiler"] = std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+    info["compiler"] = std::string("GCC ") + __VERSION__;
+#else
+    info["compiler"] = "unknown";
+#endif
+    info["c++ standard"] = std::to_string(__cplusplus);
+    info["blas"] = blas_description();
+    info["lapack"] = linalg::is_lapack_available() ? "yes" : "no";
+    info["openmp threads"] = std::to_string(max_threads());
+#if defined(CHAINERX_WITH_CUDA)
+    info["cuda support"] = "built";
+    info["cuda devices"] = cuda::describe_devices();
+#else
+    info["cuda support"] = "not built (no CUDA compiler when chainerx was built)";
+#endif
+    return info;
+}
+
 // Lets other Python threads run while a long kernel executes (only if this thread holds the GIL).
 void* release_gil() { return PyGILState_Check() ? PyEval_SaveThread() : nullptr; }
 void reacquire_gil(void* state) {
@@ -167,12 +222,11 @@ void reacquire_gil(void* state) {
 NB_MODULE(_core, m) {
     using namespace chainerx::python;
     m.doc() = "chainerx core: arrays, devices and routines (C++ bindings)";
-    for (const char* name : {"ChainerxError", "ContextError", "BackendError", "DeviceError", "DimensionError",
-                             "DtypeError", "NotImplementedError", "GradientError", "GradientCheckError"}) {
-        // As in ChainerX, each class derives directly from Exception.
-        m.attr(name) =
-            nb::steal(PyErr_NewException((std::string("chainerx.") + name).c_str(), PyExc_Exception, nullptr));
-    }
+    register_exceptions(m);
+    m.def("_build_info", &build_info,
+          "What a bug report needs: version-independent facts of this build (compiler, C++ standard, BLAS and its "
+          "threads, OpenMP threads, whether CUDA support was built and the CUDA devices visible), as a dict of str. "
+          "python -m chainerx prints it.");
     nb::register_exception_translator(translate_exception);
     chainerx::get_long_running_hooks() = {release_gil, reacquire_gil};
     init_device(m);

@@ -1,6 +1,7 @@
 import pytest
 
 import chainerx
+import chainerx.testing  # NOQA  (import chainerx does not import it, as in ChainerX)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -59,7 +59,7 @@ class dims {
     }
     void resize(int n, int64_t value = 0) {
         check_size(n);
-        for (int i = size_; i < n; ++i) data_[i] = value;
+        if (n > size_) std::fill(data_ + std::max(size_, 0), data_ + n, value);  // size_ >= 0, told to GCC
         size_ = n;
     }
 

@@ -114,6 +114,9 @@ class native_backend final : public backend {
 namespace cuda {
 // Defined in the chainerx::cuda library; throws backend_error when no CUDA device is usable.
 std::unique_ptr<backend> make_backend(context& owner);
+// The CUDA runtime and driver versions and one line per visible device (name, compute capability,
+// memory), or why none is visible; for bug reports.
+std::string describe_devices();
 }  // namespace cuda
 #endif
 

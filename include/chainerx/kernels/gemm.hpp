@@ -8,10 +8,12 @@
 #include <climits>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "chainerx/core/array.hpp"
+
 #include "chainerx/kernels/parallel.hpp"
 
 #if defined(CHAINERX_HAVE_BLAS)
@@ -23,6 +25,9 @@ void scipy_cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k,
 void scipy_cblas_dgemm(int order, int trans_a, int trans_b, int m, int n, int k, double alpha, const double* a, int lda,
                        const double* b, int ldb, double beta, double* c, int ldc);
 void scipy_openblas_set_num_threads(int threads);
+int scipy_openblas_get_num_threads(void);
+char* scipy_openblas_get_config(void);
+char* scipy_openblas_get_corename(void);
 }
 #endif
 
@@ -158,6 +163,19 @@ inline void use_single_threaded_blas() {
 }
 }  // namespace detail
 #endif
+
+// The BLAS chainerx calls and how many threads it runs (for bug reports): OpenBLAS's own build
+// configuration and core, or "none" when chainerx was built without BLAS.
+inline std::string blas_description() {
+#if defined(CHAINERX_HAVE_BLAS)
+    detail::use_single_threaded_blas();
+    return std::string("scipy-openblas32: ") + scipy_openblas_get_config() + " (core " + scipy_openblas_get_corename() +
+           "), " + std::to_string(scipy_openblas_get_num_threads()) +
+           " BLAS thread(s); chainerx splits GEMMs among its OpenMP threads";
+#else
+    return "none (built without CHAINERX_HAVE_BLAS: GEMM and linalg use chainerx's own loops or are unavailable)";
+#endif
+}
 
 // c (batch..., M, N), C-contiguous, = a (batch..., M, K) @ b (batch..., K, N). For BLAS types the
 // caller guarantees blas_layout() accepts every matrix of a and b. K == 0 gives zeros.

@@ -25,11 +25,11 @@ class operand {
 
     bool is_array() const { return array_ != nullptr; }
     const array& get_array() const { return *array_; }
-    const scalar& get_scalar() const { return *scalar_; }
+    const scalar& get_scalar() const { return scalar_; }
 
   private:
     const array* array_ = nullptr;
-    std::optional<scalar> scalar_;
+    scalar scalar_{false};  // unused when array_ is set; a plain value so that copies read no uninitialized bytes
 };
 
 // ChainerX's result type: arrays promote among themselves; scalars matter only when their category

@@ -12,6 +12,12 @@ namespace chainerx {
 namespace detail {
 // Strides for viewing `a` with `new_shape` without copying, or nothing when impossible (NumPy's
 // attempt_nocopy_reshape, C order).
+// (GCC 12 at -O3 reports old_shape and old_strides "may be used uninitialized" below; both are
+// value-initialized inline vectors, so the warning is silenced for this function only.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 inline std::optional<strides_t> reshape_strides(const array& a, const shape_t& new_shape) {
     shape_t old_shape;
     strides_t old_strides;
@@ -43,6 +49,9 @@ inline std::optional<strides_t> reshape_strides(const array& a, const shape_t& n
     for (int nk = ni; nk < new_n; ++nk) strides[nk] = last;
     return strides;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 }  // namespace detail
 
 // Resolves one -1 in `shape` against `size`; throws dimension_error on a mismatch.

@@ -606,14 +606,14 @@ array clip(const array& a, const std::optional<operand>& a_min, const std::optio
 // Written with the differentiable routines above, so that gradients can be differentiated again.
 // Unary: backward(x, gy) -> gx; binary: backward(a, b, gy) -> (ga, gb), before un-broadcasting.
 
-#define CHAINERX_UNARY_GRAD(op, expr)                                \
-    template <>                                                      \
-    struct grad_rule<ops::op> {                                      \
-        static constexpr bool differentiable = true;                 \
-        template <class A> /* dependent, so the body binds at use */ \
-        static A backward(const A& x, const A& gy) {                 \
-            return expr;                                             \
-        }                                                            \
+#define CHAINERX_UNARY_GRAD(op, expr)                                 \
+    template <>                                                       \
+    struct grad_rule<ops::op> {                                       \
+        static constexpr bool differentiable = true;                  \
+        template <class A> /* dependent, so the body binds at use */  \
+        static A backward([[maybe_unused]] const A& x, const A& gy) { \
+            return expr;                                              \
+        }                                                             \
     };
 CHAINERX_UNARY_GRAD(negative, negative(gy))
 CHAINERX_UNARY_GRAD(square, multiply(gy, multiply(x, 2)))
@@ -642,14 +642,14 @@ CHAINERX_UNARY_GRAD(arccosh, true_divide(gy, sqrt(subtract(square(x), 1))))
 CHAINERX_UNARY_GRAD(arctanh, true_divide(gy, subtract(1, square(x))))
 #undef CHAINERX_UNARY_GRAD
 
-#define CHAINERX_BINARY_GRAD(op, ga, gb)                                       \
-    template <>                                                                \
-    struct grad_rule<ops::op> {                                                \
-        static constexpr bool differentiable = true;                           \
-        template <class A> /* dependent, so the body binds at use */           \
-        static std::pair<A, A> backward(const A& a, const A& b, const A& gy) { \
-            return {ga, gb};                                                   \
-        }                                                                      \
+#define CHAINERX_BINARY_GRAD(op, ga, gb)                                                                         \
+    template <>                                                                                                  \
+    struct grad_rule<ops::op> {                                                                                  \
+        static constexpr bool differentiable = true;                                                             \
+        template <class A> /* dependent, so the body binds at use */                                             \
+        static std::pair<A, A> backward([[maybe_unused]] const A& a, [[maybe_unused]] const A& b, const A& gy) { \
+            return {ga, gb};                                                                                     \
+        }                                                                                                        \
     };
 CHAINERX_BINARY_GRAD(add, gy, gy)
 CHAINERX_BINARY_GRAD(subtract, gy, negative(gy))

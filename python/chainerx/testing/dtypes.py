@@ -1,6 +1,5 @@
 """dtype name lists as chainerx.testing provides them."""
 import numpy
-import pytest
 
 all_dtypes = ('bool_', 'int8', 'int16', 'int32', 'int64', 'uint8', 'float16', 'float32', 'float64')
 float_dtypes = ('float16', 'float32', 'float64')
@@ -18,7 +17,19 @@ def _specifiers(name):
 
 
 def parametrize_dtype_specifier(argname, dtypes=None, additional_args=None):
-    """Parametrizes a test over every way of naming each dtype."""
+    """Parametrizes a test over every way of naming each dtype (a pytest.mark.parametrize mark).
+
+    Needs pytest, which is imported on the call (chainerx itself does not depend on it).
+
+    Args:
+        argname: the name of the test's parameter.
+        dtypes: the dtype names to cover (default: all_dtypes); each gives four specifiers: its
+            name, its numpy.dtype, its scalar type and its character code.
+        additional_args: extra values appended to the specifiers, or None.
+    Returns:
+        The pytest.mark.parametrize(argname, values) decorator.
+    """
+    import pytest  # only test code calls this: pytest is not a dependency of chainerx
     dtypes = all_dtypes if dtypes is None else dtypes
     values = [spec for name in dtypes for spec in _specifiers(name)]
     if additional_args is not None:
