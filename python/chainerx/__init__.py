@@ -65,6 +65,8 @@ from chainerx._creation import (  # NOQA
     asanyarray, fromfile, fromfunction, fromiter, fromstring, loadtxt)
 from chainerx import linalg  # NOQA
 from chainerx import random  # NOQA
+from chainerx import _fallback  # NOQA
+_fallback.install(_sys.modules[__name__])  # copysign and other NumPy functions chainerx lacks (no backprop)
 
 
 def is_available():

@@ -1,4 +1,4 @@
-"""ndarray methods written in Python: repr (NumPy's formatting), pickling, tolist, clip."""
+"""ndarray methods written in Python: repr (NumPy's formatting), pickling, tolist, clip, _debug_flat_data."""
 import numpy
 
 from chainerx import _core
@@ -45,8 +45,17 @@ def _clip(self, a_min, a_max):
     return _core.clip(self, a_min, a_max)
 
 
+def _debug_flat_data(self):
+    """The elements as a flat Python list, in logical (C) order, as ChainerX's private property."""
+    host = _core.to_numpy(self, copy=False)
+    if str(host.dtype) == 'bfloat16':
+        host = host.astype(numpy.float32)
+    return host.ravel().tolist()
+
+
 _core.ndarray.__repr__ = _format
 _core.ndarray.__str__ = _format
 _core.ndarray.__reduce__ = _reduce
 _core.ndarray.tolist = _tolist
 _core.ndarray.clip = _clip
+_core.ndarray._debug_flat_data = property(_debug_flat_data)

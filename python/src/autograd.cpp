@@ -2,6 +2,9 @@
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/vector.h>
 
+#include <set>
+#include <sstream>
+
 #include "chainerx/autograd/gradient_check.hpp"
 #include "common.hpp"
 
@@ -75,6 +78,40 @@ struct backprop_scope_py {
     std::optional<backprop_id> id;
 };
 
+// The graph behind a (graph id), one node a line, inputs indented under the op that consumes them; an op
+// reached twice is printed once.
+std::string debug_graph_text(const array& a, const backprop_id& id) {
+    std::ostringstream os;
+    graph_entry* e = detail::find_entry(a, id);
+    if (!e) {
+        os << "array " << a.shape() << " is not in graph " << id.name();
+        return os.str();
+    }
+    std::set<const op_node*> seen;
+    auto dump = [&](auto& self, const array_node& node, int depth) -> void {
+        std::string indent(2 * static_cast<size_t>(depth), ' ');
+        os << indent << "ArrayNode<" << &node << " rank=" << node.rank << (node.grad_required ? " grad_required" : "")
+           << ">\n";
+        const op_node* op = node.creator.get();
+        if (!op) return;
+        if (!seen.insert(op).second) {
+            os << indent << "  Op<" << op->name << " " << op << "> (above)\n";
+            return;
+        }
+        os << indent << "  Op<" << op->name << " " << op << " rank=" << op->rank << ">\n";
+        for (const auto& input : op->inputs) {
+            if (input) {
+                self(self, *input, depth + 2);
+            } else {
+                os << indent << "    (input not in this graph)\n";
+            }
+        }
+    };
+    os << "Graph " << id.name() << " of array " << a.shape() << " " << a.dtype() << "\n";
+    dump(dump, *e->node, 0);
+    return os.str();
+}
+
 // ---- docstrings ----
 constexpr const char* no_backprop_mode_doc = R"(Returns a context manager inside which operations record no graph.
 
@@ -125,7 +162,8 @@ Args:
         an ndarray or a tuple or list of them.
     inputs: an ndarray or a sequence of them; func sees copies.
     grad_outputs: the output gradients, one array per output of func (an ndarray or a sequence).
-    eps: the finite-difference step, one float for all inputs (ChainerX takes one array per input).
+    eps: the finite-difference step: a float for all inputs, or (as ChainerX) a list with one array per
+        input, each of one element or of the input's shape (a step per element).
     atol: the absolute tolerance.
     rtol: the relative tolerance: an element passes if |analytical - numerical| <= atol + rtol * |numerical|.
     backprop_id: the graph to record on; None uses a temporary one.
@@ -142,7 +180,8 @@ Args:
     inputs: an ndarray or a sequence of them.
     grad_outputs: the output gradients of func, one per output.
     grad_grad_inputs: the gradients of the first-order input gradients, one per input.
-    eps: the finite-difference step (one float).
+    eps: the finite-difference step: a float for everything, or (as ChainerX) a list of arrays, one per
+        input and then one per output gradient, each of one element or of that array's shape.
     atol: the absolute tolerance.
     rtol: the relative tolerance (an element passes if |error| <= atol + rtol * |numerical|).
     backprop_id: the graph to record on; None uses a temporary one.
@@ -258,16 +297,21 @@ void init_autograd(nb::module_& m) {
         nb::arg("backprop_id").none() = nb::none(), force_backprop_mode_doc);
     m.def(
         "is_backprop_required",
-        [](nb::handle target) {
+        [](nb::handle target, nb::handle context_arg) {
+            // ChainerX has two overloads, is_backprop_required(backprop_id) and is_backprop_required(context).
+            if (!target.is_none() && !context_arg.is_none())
+                throw nb::type_error("is_backprop_required: give backprop_id or context, not both");
+            if (target.is_none()) target = context_arg;
             context* ctx;
             if (!target.is_none() && nb::try_cast<context*>(target, ctx) && ctx)
                 return is_backprop_required(backprop_id(*ctx, 0));
             return is_backprop_required(to_backprop_id(target));
         },
-        nb::arg("backprop_id").none() = nb::none(),
+        nb::arg("backprop_id").none() = nb::none(), nb::arg("context").none() = nb::none(),
         "Whether operations on this thread record graph backprop_id, given the no_backprop_mode and "
         "force_backprop_mode scopes.\n\n"
-        "backprop_id: a BackpropId; None is the default graph, and a Context means its default graph.");
+        "backprop_id: a BackpropId; None is the default graph, and a Context means its default graph.\n"
+        "context: a Context, asking about its default graph (ChainerX's other form; give one of the two).");
 
     auto cls = nb::type<array>();
     auto method = [&](const char* name, auto&& f, auto... extra) {
@@ -346,6 +390,12 @@ void init_autograd(nb::module_& m) {
             return as_grad_stopped(a, copy_flag);
         },
         nb::arg("backprop_ids").none() = nb::none(), nb::arg("copy") = false, as_grad_stopped_doc);
+    method(
+        "_debug_dump_computational_graph",
+        [](const array& a, nb::handle id) {
+            nb::module_::import_("builtins").attr("print")(debug_graph_text(a, to_backprop_id(id)));
+        },
+        nb::arg("backprop_id").none() = nb::none());
     method("_backprop_ids", [](const array& a) {
         std::vector<std::string> names;
         if (graph_state* g = a.body()->graph.get())
@@ -380,24 +430,45 @@ void init_autograd(nb::module_& m) {
         if (h.is_none()) return std::nullopt;
         return to_backprop_id(h);
     };
+    // eps: a number, or ChainerX's list of arrays (an ndarray or a number per entry is taken too).
+    auto is_number = [](nb::handle h) { return !nb::isinstance<array>(h) && !PySequence_Check(h.ptr()); };
+    auto eps_arrays = [=](nb::handle h) {
+        std::vector<array> arrays;
+        array* a;
+        if (nb::try_cast<array*>(h, a) && a) return std::vector<array>{*a};
+        for (nb::handle item : h)
+            arrays.push_back(is_number(item) ? full({}, nb::cast<double>(item), dtype::float64)
+                                             : nb::cast<array>(item));
+        return arrays;
+    };
     m.def(
         "check_backward",
-        [=](nb::object func, nb::handle inputs, nb::handle grad_outputs, double eps, double atol, double rtol,
+        [=](nb::object func, nb::handle inputs, nb::handle grad_outputs, nb::handle eps, double atol, double rtol,
             nb::handle id) {
-            check_backward(wrap(func), array_list_or_none(inputs), array_list_or_none(grad_outputs), eps, atol, rtol,
-                           optional_id(id));
+            if (is_number(eps))
+                check_backward(wrap(func), array_list_or_none(inputs), array_list_or_none(grad_outputs),
+                               nb::cast<double>(eps), atol, rtol, optional_id(id));
+            else
+                check_backward(wrap(func), array_list_or_none(inputs), array_list_or_none(grad_outputs),
+                               eps_arrays(eps), atol, rtol, optional_id(id));
         },
         nb::arg("func"), nb::arg("inputs"), nb::arg("grad_outputs").none(), nb::arg("eps") = 1e-3,
         nb::arg("atol") = 1e-5, nb::arg("rtol") = 1e-4, nb::arg("backprop_id").none() = nb::none(), check_backward_doc);
     m.def(
         "check_double_backward",
-        [=](nb::object func, nb::handle inputs, nb::handle grad_outputs, nb::handle grad_grad_inputs, double eps,
+        [=](nb::object func, nb::handle inputs, nb::handle grad_outputs, nb::handle grad_grad_inputs, nb::handle eps,
             double atol, double rtol, nb::handle id) {
-            check_double_backward(wrap(func), array_list_or_none(inputs), array_list_or_none(grad_outputs),
-                                  array_list_or_none(grad_grad_inputs), eps, atol, rtol, optional_id(id));
+            if (is_number(eps))
+                check_double_backward(wrap(func), array_list_or_none(inputs), array_list_or_none(grad_outputs),
+                                      array_list_or_none(grad_grad_inputs), nb::cast<double>(eps), atol, rtol,
+                                      optional_id(id));
+            else
+                check_double_backward(wrap(func), array_list_or_none(inputs), array_list_or_none(grad_outputs),
+                                      array_list_or_none(grad_grad_inputs), eps_arrays(eps), atol, rtol,
+                                      optional_id(id));
         },
         nb::arg("func"), nb::arg("inputs"), nb::arg("grad_outputs"), nb::arg("grad_grad_inputs"), nb::arg("eps") = 1e-3,
-        nb::arg("atol") = 1e-4, nb::arg("rtol") = 1e-3, nb::arg("backprop_id").none() = nb::none(),
+        nb::arg("atol") = 1e-5, nb::arg("rtol") = 1e-4, nb::arg("backprop_id").none() = nb::none(),
         check_double_backward_doc);
 
     m.def(

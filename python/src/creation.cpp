@@ -343,15 +343,14 @@ void init_creation(nb::module_& m) {
     // Shape manipulation that returns views.
     m.def(
         "reshape",
-        [](const array& a, nb::args shape) {
-            shape_t s;
-            if (shape.size() == 1)
-                s = to_shape(shape[0]);
-            else
-                for (nb::handle h : shape) s.push_back(nb::cast<int64_t>(h));
+        [](const array& a, nb::handle newshape, nb::args more) {
+            // reshape(a, (2, 3)), reshape(a, newshape=(2, 3)) or reshape(a, 2, 3).
+            if (more.size() == 0) return reshape(a, to_shape(newshape));
+            shape_t s{nb::cast<int64_t>(newshape)};
+            for (nb::handle h : more) s.push_back(nb::cast<int64_t>(h));
             return reshape(a, s);
         },
-        nb::arg("a"), nb::arg("newshape"),
+        nb::arg("a"), nb::arg("newshape"), nb::arg("shape"),
         "Returns an array with the data of a in a new shape: a view when the layout allows one, else a copy.\n\n"
         "newshape is a tuple (reshape(a, (2, 3))) or separate ints (reshape(a, 2, 3)); one dimension may be -1 "
         "(inferred). DimensionError when the sizes differ. Differentiable.");

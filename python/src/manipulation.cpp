@@ -241,13 +241,19 @@ Returns:
 
     // ---- rearranging ----
     m.def(
-        "flip", [](const array& a, nb::handle axis) { return flip(a, to_optional_axes_of(axis, "flip")); },
-        nb::arg("m"), nb::arg("axis").none() = nb::none(),
+        "flip",
+        [](const array& a, nb::handle axes, nb::handle axis) {
+            // ChainerX's binding names the keyword axes, its documentation and NumPy axis: take either.
+            if (!axes.is_none() && !axis.is_none()) throw nb::type_error("flip: give axes or axis, not both");
+            return flip(a, to_optional_axes_of(axes.is_none() ? axis : axes, "flip"));
+        },
+        nb::arg("m"), nb::arg("axes").none() = nb::none(), nb::kw_only(), nb::arg("axis").none() = nb::none(),
         R"(Reverses the order of the elements of an array along the given axes.
 
 Args:
     m: input array.
-    axis: None (all axes), an int or a sequence of ints.
+    axes: None (all axes), an int or a sequence of ints (ChainerX's keyword).
+    axis: the same as axes, NumPy's keyword (only one of the two may be given).
 Returns:
     A view of m (negative strides, no copy). Differentiable (backprop and double backprop).)");
     m.def(

@@ -35,9 +35,10 @@ struct binary_entry {
     CHAINERX_DOC(                                     \
         "Elementwise bitwise " what " of x1 and x2.", \
         "Integers and bool only (floats raise DtypeError); keeps the promoted dtype. " CHAINERX_NOT_DIFFERENTIABLE)
-#define CHAINERX_SHIFT(what, overflow)                                                                    \
-    CHAINERX_DOC("Elementwise " what " shift of x1 by x2 bits.",                                          \
-                 "Integers only (bool and floats raise DtypeError). A shift by a negative amount, or by " \
+#define CHAINERX_SHIFT(what, overflow)                                                                     \
+    CHAINERX_DOC("Elementwise " what " shift of x1 by x2 bits.",                                           \
+                 "Integers and bool (bool shifts as int8, as in NumPy; floats raise DtypeError). A shift " \
+                 "by a negative amount, or by "                                                            \
                  "the width of the dtype or more, gives " overflow ", as in NumPy. " CHAINERX_NOT_DIFFERENTIABLE)
 
 const binary_entry binary_routines[] = {

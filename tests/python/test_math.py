@@ -111,7 +111,8 @@ NONZERO = Domain(nonzero=True)
 class Op(typing.NamedTuple):
     name: str
     ref: typing.Callable  # NumPy reference, called on the inputs cast to the compute dtype
-    rule: str = 'same'  # result dtype: 'same' (compute dtype), 'float' (non-floats compute in float32), 'bool'
+    rule: str = 'same'  # result dtype: 'same' (compute dtype), 'float' (non-floats compute in float32), 'bool',
+    #                     'int' (bool computes in int8, as NumPy's and ChainerX's shifts)
     accepts: str = ALL  # kinds of compute dtype the op supports; others raise DtypeError
     domains: tuple = (Domain(), Domain())  # per input
     exact_zero_sign: bool = True  # whether the sign of a zero result is defined (checked on special values)
@@ -120,6 +121,8 @@ class Op(typing.NamedTuple):
 
     def compute_dtype(self, dtype):
         dtype = numpy.dtype(dtype)
+        if self.rule == 'int' and _kind(dtype) == 'b':
+            return numpy.dtype('int8')
         return FLOAT32 if self.rule == 'float' and _kind(dtype) != 'f' else dtype
 
     def out_dtype(self, compute):
@@ -197,7 +200,7 @@ def _binary(name, ref, rule='same', accepts=ALL, domain1=Domain(), domain2=Domai
     return Op(name, ref, rule, accepts, (domain1, domain2), **kwargs)
 
 
-_SHIFT = dict(accepts=INT, domain1=Domain(-20, 20), domain2=Domain(0, 7))
+_SHIFT = dict(rule='int', accepts=INT, domain1=Domain(-20, 20), domain2=Domain(0, 7))
 
 BINARY_OPS = [
     _binary('add', numpy.add),

@@ -4,6 +4,7 @@
 // of sum(func(inputs) * grad_outputs). check_double_backward applies the same check to the
 // first-order gradient, as a function of the inputs and the output gradients.
 #include <cmath>
+#include <concepts>
 #include <functional>
 #include <sstream>
 #include <vector>
@@ -28,9 +29,11 @@ inline array from_host_doubles(const std::vector<double>& values, const array& l
     return cast_array(d, like.dtype());
 }
 
+// eps[i][j] is the step of element j of input i.
 inline std::vector<std::vector<double>> numerical_grads(const differentiable_function& func,
                                                         const std::vector<array>& inputs,
-                                                        const std::vector<array>& grad_outputs, double eps) {
+                                                        const std::vector<array>& grad_outputs,
+                                                        const std::vector<std::vector<double>>& eps) {
     std::vector<std::vector<double>> hosts;
     for (const array& x : inputs) hosts.push_back(to_host_doubles(x));
     std::vector<std::vector<double>> gys;
@@ -52,33 +55,64 @@ inline std::vector<std::vector<double>> numerical_grads(const differentiable_fun
         return total;
     };
     std::vector<std::vector<double>> grads;
-    for (auto& host : hosts) {
+    for (size_t i = 0; i < hosts.size(); ++i) {
+        std::vector<double>& host = hosts[i];
         std::vector<double> g(host.size());
         for (size_t j = 0; j < host.size(); ++j) {
             double original = host[j];
-            host[j] = original + eps;
+            host[j] = original + eps[i][j];
             double plus = evaluate();
-            host[j] = original - eps;
+            host[j] = original - eps[i][j];
             double minus = evaluate();
             host[j] = original;
-            g[j] = (plus - minus) / (2 * eps);
+            g[j] = (plus - minus) / (2 * eps[i][j]);
         }
         grads.push_back(std::move(g));
     }
     return grads;
 }
+
+// The per-element steps: eps[i] is one step for input i (a size-1 array) or one per element (input i's shape).
+inline std::vector<std::vector<double>> steps_per_element(const std::vector<array>& inputs,
+                                                          const std::vector<array>& eps) {
+    if (eps.size() != inputs.size())
+        throw_error<dimension_error>("gradient check: ", eps.size(), " eps arrays for ", inputs.size(),
+                                     " inputs (one per input)");
+    std::vector<std::vector<double>> steps;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        std::vector<double> e = to_host_doubles(eps[i]);
+        if (e.size() == 1) {
+            e.assign(static_cast<size_t>(inputs[i].size()), e[0]);
+        } else if (eps[i].shape() != inputs[i].shape()) {
+            throw_error<dimension_error>("gradient check: eps ", i, " has shape ", eps[i].shape(),
+                                         ", not one element or the input's shape ", inputs[i].shape());
+        }
+        steps.push_back(std::move(e));
+    }
+    return steps;
+}
+
+inline std::vector<std::vector<double>> steps_per_element(const std::vector<array>& inputs, double eps) {
+    std::vector<std::vector<double>> steps;
+    for (const array& x : inputs) steps.emplace_back(static_cast<size_t>(x.size()), eps);
+    return steps;
+}
 }  // namespace detail
 
 // Throws gradient_check_error when an analytical gradient differs from the numerical one by more
-// than atol + rtol * |numerical| in some element.
+// than atol + rtol * |numerical| in some element. eps is the finite-difference step: one for all inputs, or
+// (as ChainerX's) one array per input, of one element or of the input's shape (a step per element).
+template <typename Eps>
+    requires std::same_as<Eps, double> || std::same_as<Eps, std::vector<array>>
 inline void check_backward(const differentiable_function& func, const std::vector<array>& inputs,
-                           const std::vector<array>& grad_outputs, double eps, double atol, double rtol,
+                           const std::vector<array>& grad_outputs, const Eps& eps, double atol, double rtol,
                            std::optional<backprop_id> id = std::nullopt) {
     if (!id) {
         backprop_scope scope("check_backward");
         check_backward(func, inputs, grad_outputs, eps, atol, rtol, scope.id());
         return;
     }
+    std::vector<std::vector<double>> steps = detail::steps_per_element(inputs, eps);
     std::vector<array> xs;
     for (const array& x : inputs) {
         xs.push_back(copy_array(x));
@@ -95,7 +129,7 @@ inline void check_backward(const differentiable_function& func, const std::vecto
     }
     std::vector<std::optional<array>> analytical(xs.size());
     if (!outputs.empty()) analytical = grad(outputs, xs, *id, false, false, seeds);
-    auto numerical = detail::numerical_grads(func, inputs, grad_outputs, eps);
+    auto numerical = detail::numerical_grads(func, inputs, grad_outputs, steps);
     for (size_t i = 0; i < xs.size(); ++i) {
         std::vector<double> a =
             analytical[i] ? detail::to_host_doubles(*analytical[i]) : std::vector<double>(numerical[i].size(), 0.0);
@@ -113,9 +147,13 @@ inline void check_backward(const differentiable_function& func, const std::vecto
     }
 }
 
+// eps: one step for everything, or one array per input and then one per output gradient (as ChainerX's).
+template <typename Eps>
+    requires std::same_as<Eps, double> || std::same_as<Eps, std::vector<array>>
 inline void check_double_backward(const differentiable_function& func, const std::vector<array>& inputs,
                                   const std::vector<array>& grad_outputs, const std::vector<array>& grad_grad_inputs,
-                                  double eps, double atol, double rtol, std::optional<backprop_id> id = std::nullopt) {
+                                  const Eps& eps, double atol, double rtol,
+                                  std::optional<backprop_id> id = std::nullopt) {
     size_t n = inputs.size();
     differentiable_function first_order = [&func, n](const std::vector<array>& args) {
         std::vector<array> xs(args.begin(), args.begin() + n);

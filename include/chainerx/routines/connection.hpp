@@ -116,6 +116,21 @@ inline void check_conv_inputs(const char* op, const array& x, const array& w, co
                                       a->get_device().name());
 }
 
+// Whether conv's operands are not all float: ChainerX accepts integer and bool ones.
+inline bool has_nonfloat(const array& x, const array& w, const array& b) {
+    return !is_float(x.dtype()) || !is_float(w.dtype()) || (b.defined() && !is_float(b.dtype()));
+}
+
+// f on float64 copies of x, w and b (the window kernels are float-only), cast to their promoted dtype: exact
+// while the sums stay below 2**53 in magnitude. Integer arrays have no graph, so nothing is lost for backprop.
+template <class F>
+array via_float64(const array& x, const array& w, const array& b, F&& f) {
+    dtype type = promote_types(x.dtype(), w.dtype());
+    if (b.defined()) type = promote_types(type, b.dtype());
+    auto widen = [](const array& a) { return a.defined() ? astype(a, dtype::float64, false) : a; };
+    return astype(f(widen(x), widen(w), widen(b)), type, false);
+}
+
 }  // namespace detail
 
 // Columns of x (n, c, d1, ..., dN) for windows of ksize moved by stride over x padded by pad:
@@ -205,6 +220,10 @@ template <class = void>
 array conv(const array& x, const array& w, const array& b = array(), const dims& stride = dims{1},
            const dims& pad = dims{0}, bool cover_all = false) {
     const char* op = "conv";
+    if (detail::has_nonfloat(x, w, b))
+        return detail::via_float64(x, w, b, [&](const array& fx, const array& fw, const array& fb) {
+            return conv(fx, fw, fb, stride, pad, cover_all);
+        });
     detail::check_conv_inputs(op, x, w, b);
     if (w.shape()[1] != x.shape()[1])
         throw_error<dimension_error>(op, ": w of shape ", w.shape(), " expects ", w.shape()[1],
@@ -230,6 +249,10 @@ template <class = void>
 array conv_transpose(const array& x, const array& w, const array& b = array(), const dims& stride = dims{1},
                      const dims& pad = dims{0}, const std::optional<dims>& outsize = std::nullopt) {
     const char* op = "conv_transpose";
+    if (detail::has_nonfloat(x, w, b))
+        return detail::via_float64(x, w, b, [&](const array& fx, const array& fw, const array& fb) {
+            return conv_transpose(fx, fw, fb, stride, pad, outsize);
+        });
     detail::check_conv_inputs(op, x, w, b);
     if (w.shape()[0] != x.shape()[1])
         throw_error<dimension_error>(op, ": w of shape ", w.shape(), " expects ", w.shape()[0],

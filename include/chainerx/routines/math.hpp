@@ -469,6 +469,15 @@ array binary_float(const char* name, const operand& a, const operand& b, const a
     if (!out) record_binary<Op>(name, a, b, y);
     return y;
 }
+// Shifts: bool operands shift as integers (NumPy's bool << bool is int8).
+template <class Op>
+array binary_shift(const char* name, const operand& a, const operand& b, const array* out) {
+    check_inplace(name, out);
+    dtype type = result_type({a, b});
+    array y = apply_binary(name, Op{}, type == dtype::bool_ ? dtype::int8 : type, a, b, out);
+    if (!out) record_binary<Op>(name, a, b, y);
+    return y;
+}
 template <class Op>
 array unary(const char* name, dtype type, const operand& a, const array* out) {
     check_inplace(name, out);
@@ -496,8 +505,8 @@ CHAINERX_BINARY_ROUTINE(minimum, binary_same)
 CHAINERX_BINARY_ROUTINE(bitwise_and, binary_same)
 CHAINERX_BINARY_ROUTINE(bitwise_or, binary_same)
 CHAINERX_BINARY_ROUTINE(bitwise_xor, binary_same)
-CHAINERX_BINARY_ROUTINE(left_shift, binary_same)
-CHAINERX_BINARY_ROUTINE(right_shift, binary_same)
+CHAINERX_BINARY_ROUTINE(left_shift, binary_shift)
+CHAINERX_BINARY_ROUTINE(right_shift, binary_shift)
 CHAINERX_BINARY_ROUTINE(equal, binary_same)
 CHAINERX_BINARY_ROUTINE(not_equal, binary_same)
 CHAINERX_BINARY_ROUTINE(greater, binary_same)

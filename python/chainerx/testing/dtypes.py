@@ -1,14 +1,14 @@
-"""dtype name lists as chainerx.testing provides them."""
+"""dtype name lists as chainerx.testing provides them: ChainerX's contents, in ChainerX's order."""
 import numpy
 
-all_dtypes = ('bool_', 'int8', 'int16', 'int32', 'int64', 'uint8', 'float16', 'float32', 'float64')
 float_dtypes = ('float16', 'float32', 'float64')
 signed_dtypes = ('int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64')
 unsigned_dtypes = ('uint8',)
-integral_dtypes = ('bool_', 'int8', 'int16', 'int32', 'int64', 'uint8')
+integral_dtypes = ('uint8', 'int8', 'int16', 'int32', 'int64')  # no bool_, as in ChainerX
 signed_integral_dtypes = ('int8', 'int16', 'int32', 'int64')
-nonfloat_dtypes = integral_dtypes
-numeric_dtypes = ('int8', 'int16', 'int32', 'int64', 'uint8', 'float16', 'float32', 'float64')
+nonfloat_dtypes = ('bool_', 'int8', 'int16', 'int32', 'int64', 'uint8')
+numeric_dtypes = signed_dtypes + unsigned_dtypes
+all_dtypes = ('bool_',) + numeric_dtypes
 
 
 def _specifiers(name):
