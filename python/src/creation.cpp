@@ -322,7 +322,7 @@ void init_creation(nb::module_& m) {
             if (indexing != "xy" && indexing != "ij")
                 throw std::invalid_argument("meshgrid: indexing must be 'xy' or 'ij'");
             std::vector<array> inputs;
-            for (nb::handle x : xs) inputs.push_back(nb::cast<array>(x));
+            for (nb::handle x : xs) inputs.push_back(to_array_arg(x, "meshgrid"));
             return meshgrid(inputs, indexing == "xy");
         },
         "Returns coordinate matrices from coordinate vectors, as NumPy's meshgrid.\n\n"
@@ -348,7 +348,7 @@ void init_creation(nb::module_& m) {
             if (shape.size() == 1)
                 s = to_shape(shape[0]);
             else
-                for (nb::handle h : shape) s.push_back(nb::cast<int64_t>(h));
+                for (nb::handle h : shape) s.push_back(to_dimension(h));
             return reshape(a, s);
         },
         nb::arg("a"), nb::arg("newshape"),
