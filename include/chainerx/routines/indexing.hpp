@@ -97,8 +97,11 @@ inline array at(const array& a, std::span<const index_item> indices) {
                 detail::slice_bounds(item, a.shape()[axis], start, step, count);
                 if (count > 0) offset += start * a.strides()[axis];
                 shape.push_back(count);
-                // A step only matters between two elements; with one or none it could overflow.
-                strides.push_back(count > 1 ? a.strides()[axis] * step : a.strides()[axis]);
+                // stride * step as NumPy has it; it can only overflow with one element or none,
+                // where the step is never taken.
+                int64_t stride;
+                if (__builtin_mul_overflow(a.strides()[axis], step, &stride)) stride = a.strides()[axis];
+                strides.push_back(stride);
                 ++axis;
                 break;
             }
