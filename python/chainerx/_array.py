@@ -53,7 +53,20 @@ def _debug_flat_data(self):
     return host.ravel().tolist()
 
 
+def _iter(self):
+    """Iterates over the first axis, as numpy.ndarray does: self[0], self[1], ...
+
+    A 0-d array raises TypeError (without this, Python's fallback to __getitem__ would give an
+    empty iteration).
+    """
+    if self.ndim == 0:
+        raise TypeError('iteration over a 0-d array')
+    for i in range(self.shape[0]):
+        yield self[i]
+
+
 _core.ndarray.__repr__ = _format
+_core.ndarray.__iter__ = _iter
 _core.ndarray.__str__ = _format
 _core.ndarray.__reduce__ = _reduce
 _core.ndarray.tolist = _tolist

@@ -13,7 +13,7 @@ std::optional<int64_t> to_optional_label(nb::handle h) {
     if (h.is_none()) return std::nullopt;
     if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr()))
         throw nb::type_error("accuracy: ignore_label must be an int or None");
-    return nb::cast<int64_t>(nb::int_(h));
+    return to_int64(h);
 }
 
 double to_double(nb::handle h, const char* op, const char* arg) {

@@ -140,7 +140,7 @@ nb::object item(const array& a, const char* op) {
 shape_t shape_from_args(const nb::args& args) {
     if (args.size() == 1) return to_shape(args[0]);
     shape_t shape;
-    for (nb::handle h : args) shape.push_back(nb::cast<int64_t>(h));
+    for (nb::handle h : args) shape.push_back(to_dimension(h));
     return shape;
 }
 

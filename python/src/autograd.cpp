@@ -47,7 +47,7 @@ std::vector<array> to_array_list(nb::handle h) {
         arrays.push_back(*a);
         return arrays;
     }
-    for (nb::handle item : h) arrays.push_back(nb::cast<array>(item));
+    for (nb::handle item : h) arrays.push_back(to_array_arg(item, "backward"));
     return arrays;
 }
 
@@ -411,9 +411,9 @@ void init_autograd(nb::module_& m) {
             nb::object result = func(*args);
             std::vector<array> ys;
             if (nb::isinstance<nb::tuple>(result) || nb::isinstance<nb::list>(result)) {
-                for (nb::handle y : result) ys.push_back(y.is_none() ? array() : nb::cast<array>(y));
+                for (nb::handle y : result) ys.push_back(y.is_none() ? array() : to_array_arg(y, "check_backward"));
             } else {
-                ys.push_back(nb::cast<array>(result));
+                ys.push_back(to_array_arg(result, "check_backward"));
             }
             return ys;
         });
@@ -423,7 +423,7 @@ void init_autograd(nb::module_& m) {
         if (h.is_none()) return arrays;
         array* a;
         if (nb::try_cast<array*>(h, a) && a) return std::vector<array>{*a};
-        for (nb::handle item : h) arrays.push_back(item.is_none() ? array() : nb::cast<array>(item));
+        for (nb::handle item : h) arrays.push_back(item.is_none() ? array() : to_array_arg(item, "check_backward"));
         return arrays;
     };
     auto optional_id = [](nb::handle h) -> std::optional<backprop_id> {
@@ -488,7 +488,7 @@ void init_autograd(nb::module_& m) {
                     if (g.is_none()) {
                         seeds.push_back(std::nullopt);
                     } else {
-                        seeds.push_back(nb::cast<array>(g));
+                        seeds.push_back(to_array_arg(g, "grad"));
                     }
                 }
             }

@@ -22,8 +22,16 @@ nb::object dtype_object(dtype d);
 std::optional<scalar> to_scalar(nb::handle h);
 // An ndarray or a scalar; TypeError otherwise.
 operand to_operand(nb::handle h, const char* op);
+// A chainerx.ndarray; TypeError naming op for anything else (never std::bad_cast).
+const array& to_array_arg(nb::handle h, const char* op);
 // None gives the default device; a Device object or a name like 'native:0'.
 device& to_device(nb::handle h);
+// A Python int or an object with __index__ as int64, never std::bad_cast: TypeError for other
+// objects, overflow_type (OverflowError by default) when the value does not fit.
+int64_t to_int64(nb::handle h, PyObject* overflow_type = PyExc_OverflowError,
+                 const char* overflow_message = "Python int too large to convert to C int64");
+// One dimension of a shape: TypeError unless an int; ValueError (NumPy's) when it does not fit.
+int64_t to_dimension(nb::handle h);
 // An int or a sequence of ints.
 shape_t to_shape(nb::handle h);
 // None, an int or a sequence of ints.

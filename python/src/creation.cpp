@@ -322,7 +322,7 @@ void init_creation(nb::module_& m) {
             if (indexing != "xy" && indexing != "ij")
                 throw std::invalid_argument("meshgrid: indexing must be 'xy' or 'ij'");
             std::vector<array> inputs;
-            for (nb::handle x : xs) inputs.push_back(nb::cast<array>(x));
+            for (nb::handle x : xs) inputs.push_back(to_array_arg(x, "meshgrid"));
             return meshgrid(inputs, indexing == "xy");
         },
         "Returns coordinate matrices from coordinate vectors, as NumPy's meshgrid.\n\n"
@@ -346,8 +346,8 @@ void init_creation(nb::module_& m) {
         [](const array& a, nb::handle newshape, nb::args more) {
             // reshape(a, (2, 3)), reshape(a, newshape=(2, 3)) or reshape(a, 2, 3).
             if (more.size() == 0) return reshape(a, to_shape(newshape));
-            shape_t s{nb::cast<int64_t>(newshape)};
-            for (nb::handle h : more) s.push_back(nb::cast<int64_t>(h));
+            shape_t s{to_dimension(newshape)};
+            for (nb::handle h : more) s.push_back(to_dimension(h));
             return reshape(a, s);
         },
         nb::arg("a"), nb::arg("newshape"), nb::arg("shape"),

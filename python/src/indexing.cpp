@@ -48,16 +48,29 @@ std::optional<index_item> to_basic_item(nb::handle k) {
     if (o == Py_None) return index_item::new_axis();
     if (o == Py_Ellipsis) return index_item::ellipsis();
     if (PySlice_Check(o)) {
-        auto part = [](PyObject* v) -> std::optional<int64_t> {
-            if (v == Py_None) return std::nullopt;
-            return nb::cast<int64_t>(nb::handle(v));
-        };
-        auto* s = reinterpret_cast<PySliceObject*>(o);
-        return index_item::slice(part(s->start), part(s->stop), part(s->step));
+        // Python's own reading of a slice: any int (huge ones clamped, which does not change the
+        // slice of an axis that fits in int64), __index__ objects, TypeError for others, and
+        // ValueError for a zero step.
+        // A zero step is left to at(), which raises ValueError after the checks NumPy makes first.
+        auto* sl = reinterpret_cast<PySliceObject*>(o);
+        bool zero_step = sl->step != Py_None && PyLong_Check(sl->step) && PyObject_Not(sl->step) == 1;
+        nb::object unpacked = zero_step ? nb::steal(PySlice_New(sl->start, sl->stop, Py_None)) : nb::borrow(k);
+        Py_ssize_t start, stop, step;
+        if (!unpacked.is_valid() || PySlice_Unpack(unpacked.ptr(), &start, &stop, &step) < 0) throw nb::python_error();
+        return index_item::slice(start, stop, zero_step ? 0 : step);
     }
     if (PyLong_CheckExact(o) ||
-        (!PyBool_Check(o) && PyIndex_Check(o) && !nb::isinstance<array>(k) && !PySequence_Check(o)))
-        return index_item::integer(nb::cast<int64_t>(nb::int_(k)));
+        (!PyBool_Check(o) && PyIndex_Check(o) && !nb::isinstance<array>(k) && !PySequence_Check(o))) {
+        // An integer beyond int64 is out of bounds for any axis: IndexError, as NumPy raises.
+        int64_t i = 0;
+        try {
+            i = to_int64(k);
+        } catch (nb::python_error& e) {
+            if (!e.matches(PyExc_OverflowError)) throw;
+            throw_error<index_error>("index ", nb::cast<std::string>(nb::repr(k)), " is out of bounds");
+        }
+        return index_item::integer(i);
+    }
     return std::nullopt;
 }
 
@@ -112,7 +125,7 @@ index_mode to_index_mode(const std::optional<std::string>& mode, const device& d
 std::optional<int64_t> to_optional_axis(nb::handle h) {
     if (h.is_none()) return std::nullopt;
     if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr())) throw nb::type_error("axis must be an int or None");
-    return nb::cast<int64_t>(nb::int_(h));
+    return to_int64(h);
 }
 
 array take_fn(const array& a, nb::handle indices, nb::handle axis, const std::optional<std::string>& mode) {

@@ -42,12 +42,10 @@ Returns:
     m.def(
         "tensordot",
         [](const array& a, const array& b, nb::handle axes) {
-            if (PyIndex_Check(axes.ptr())) return tensordot(a, b, nb::cast<int64_t>(nb::int_(axes)));
+            if (PyIndex_Check(axes.ptr())) return tensordot(a, b, to_int64(axes));
             if (!PySequence_Check(axes.ptr()) || nb::len(axes) != 2)
                 throw nb::type_error("tensordot: axes must be an int or a pair of axis sequences");
-            auto axis_list = [](nb::handle h) {
-                return PyIndex_Check(h.ptr()) ? shape_t{nb::cast<int64_t>(nb::int_(h))} : to_shape(h);
-            };
+            auto axis_list = [](nb::handle h) { return PyIndex_Check(h.ptr()) ? shape_t{to_int64(h)} : to_shape(h); };
             return tensordot(a, b, axis_list(axes[0]), axis_list(axes[1]));
         },
         nb::arg("a"), nb::arg("b"), nb::arg("axes") = 2,
@@ -65,7 +63,7 @@ Returns:
         "einsum",
         [](const std::string& subscripts, nb::args operands) {
             std::vector<array> arrays;
-            for (nb::handle h : operands) arrays.push_back(nb::cast<array>(h));
+            for (nb::handle h : operands) arrays.push_back(to_array_arg(h, "einsum"));
             return einsum(subscripts, arrays);
         },
         nb::arg("subscripts"), nb::arg("operands"),

@@ -34,7 +34,7 @@ std::vector<array> to_arrays(nb::handle h, const char* op) {
 int64_t to_int(nb::handle h, const char* op, const char* what) {
     if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr()))
         throw nb::type_error((std::string(op) + ": " + what + " must be an int, got " + py_type_name(h)).c_str());
-    return nb::cast<int64_t>(nb::int_(h));
+    return to_int64(h);
 }
 // An int (given as a one-element list) or a sequence of ints; `is_int` tells which it was.
 std::vector<int64_t> to_ints(nb::handle h, const char* op, const char* what, bool* is_int = nullptr) {

@@ -81,7 +81,7 @@ std::optional<scalar> to_scalar(nb::handle h) {
     if (PyObject_IsInstance(o, generic.ptr()) == 1) {
         std::string kind = nb::cast<std::string>(h.attr("dtype").attr("kind"));
         if (kind == "b") return scalar(PyObject_IsTrue(o) == 1);
-        if (kind == "i" || kind == "u") return scalar(nb::cast<int64_t>(nb::int_(h)));
+        if (kind == "i" || kind == "u") return scalar(to_int64(h));
         if (kind == "f" || kind == "V") return scalar(nb::cast<double>(nb::float_(h)));
     }
     return std::nullopt;
@@ -96,6 +96,14 @@ operand to_operand(nb::handle h, const char* op) {
                              .c_str());
 }
 
+const array& to_array_arg(nb::handle h, const char* op) {
+    array* a;
+    if (nb::try_cast<array*>(h, a) && a) return *a;
+    throw nb::type_error((std::string(op) + ": expected a chainerx.ndarray, got " +
+                          nb::cast<std::string>(nb::str(h.type().attr("__name__"))))
+                             .c_str());
+}
+
 device& to_device(nb::handle h) {
     if (h.is_none()) return get_default_device();
     device* d;
@@ -104,13 +112,24 @@ device& to_device(nb::handle h) {
     throw nb::type_error("expected a chainerx.Device, a device name or None");
 }
 
-namespace {
+int64_t to_int64(nb::handle h, PyObject* overflow_type, const char* overflow_message) {
+    nb::object index = nb::steal(PyNumber_Index(h.ptr()));  // TypeError for non-integers
+    if (!index.is_valid()) throw nb::python_error();
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow) {
+        PyErr_SetString(overflow_type, overflow_message);
+        throw nb::python_error();
+    }
+    if (v == -1 && PyErr_Occurred()) throw nb::python_error();
+    return static_cast<int64_t>(v);
+}
+
 int64_t to_dimension(nb::handle h) {
     if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr()))
         throw nb::type_error("expected a shape: an int or a sequence of ints");
-    return nb::cast<int64_t>(nb::int_(h));
+    return to_int64(h, PyExc_ValueError, "Maximum allowed dimension exceeded");  // NumPy's error
 }
-}  // namespace
 
 shape_t to_shape(nb::handle h) {
     if (PyIndex_Check(h.ptr())) return shape_t{to_dimension(h)};

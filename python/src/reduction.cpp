@@ -77,7 +77,7 @@ array call_reduction(reduce_fn fn, const array& a, nb::handle axis, bool keepdim
 std::optional<int64_t> to_optional_axis(nb::handle h) {
     if (h.is_none()) return std::nullopt;
     if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr())) throw nb::type_error("axis must be an int or None");
-    return nb::cast<int64_t>(nb::int_(h));
+    return to_int64(h);
 }
 }  // namespace
 

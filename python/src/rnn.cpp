@@ -170,7 +170,7 @@ void init_rnn(nb::module_& m) {
         "tree_lstm",
         [](nb::args args) {
             std::vector<array> arrays;
-            for (nb::handle h : args) arrays.push_back(nb::cast<array>(h));
+            for (nb::handle h : args) arrays.push_back(to_array_arg(h, "tree_lstm"));
             return pair_tuple(tree_lstm(arrays));
         },
         tree_lstm_doc);

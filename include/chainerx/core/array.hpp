@@ -34,9 +34,11 @@ class array {
   public:
     array() = default;
 
-    // Wraps existing memory (no copy).
+    // Wraps existing memory (no copy). Every array and view is made here, so this is where shapes
+    // are checked: no negative dimension, and a byte size that fits in int64 (std::length_error).
     static array from_data(shape_t shape, strides_t strides, chainerx::dtype type, device& dev,
                            std::shared_ptr<void> data, int64_t offset = 0) {
+        shape.checked_product(itemsize_of(type));
         array a;
         a.body_ = std::allocate_shared<array_body>(pooled_allocator<array_body>{}, std::move(shape), std::move(strides),
                                                    offset, type, &dev, std::move(data), nullptr);

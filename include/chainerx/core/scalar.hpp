@@ -3,7 +3,10 @@
 // A Python-like scalar (bool, integer or float) used by ops that take "array or scalar" operands.
 #include <cstdint>
 #include <ostream>
+#include <sstream>
+#include <stdexcept>
 #include <type_traits>
+#include <utility>
 
 #include "chainerx/dtype/dtype.hpp"
 
@@ -38,9 +41,29 @@ class scalar {
                 return value_cast<T>(value_.i);
         }
     }
-    // Stores the value converted to dtype d at dst (itemsize_of(d) bytes).
+    // True if the value is an integer that integer type T cannot hold (bool and float kinds, and
+    // float T, always fit: they convert as NumPy converts them).
+    template <class T>
+    bool overflows() const {
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+            return kind_ == dtype_kind::int_ && !std::in_range<T>(value_.i);
+        else
+            return false;
+    }
+    // to<T>(), but an integer T cannot hold raises std::overflow_error (Python's OverflowError), as
+    // NumPy 2 refuses `np.full(3, 300, np.int8)`, instead of wrapping.
+    template <class T>
+    T to_checked() const {
+        if (overflows<T>()) {
+            std::ostringstream os;
+            os << "Python integer " << value_.i << " out of bounds for " << dtype_traits<T>::value;
+            throw std::overflow_error(os.str());
+        }
+        return to<T>();
+    }
+    // Stores the value converted to dtype d at dst (itemsize_of(d) bytes); checked as to_checked.
     void store(dtype d, void* dst) const {
-        dispatch_dtype(d, [&]<class T>() { *static_cast<T*>(dst) = to<T>(); });
+        dispatch_dtype(d, [&]<class T>() { *static_cast<T*>(dst) = to_checked<T>(); });
     }
 
     friend std::ostream& operator<<(std::ostream& os, const scalar& s) {

@@ -7,12 +7,31 @@
 #include <initializer_list>
 #include <iterator>
 #include <ostream>
+#include <stdexcept>
 #include <type_traits>
 
 #include "chainerx/core/errors.hpp"
 #include "chainerx/core/macros.hpp"
 
 namespace chainerx {
+
+// The error of a size, count or byte size that does not fit in int64: std::length_error, which the
+// Python module raises as ValueError with NumPy's message.
+[[noreturn]] inline void throw_too_big() {
+    throw std::length_error(
+        "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size");
+}
+// a * b and a + b for non-negative sizes and counts, refused (throw_too_big) when they overflow.
+inline int64_t checked_mul(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) throw_too_big();
+    return r;
+}
+inline int64_t checked_add(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) throw_too_big();
+    return r;
+}
 
 class dims {
   public:
@@ -63,11 +82,26 @@ class dims {
         size_ = n;
     }
 
-    // Product of the values (the element count of a shape).
-    int64_t product() const {
-        int64_t p = 1;
-        for (int i = 0; i < size_; ++i) p *= data_[i];
-        return p;
+    // Product of the values (the element count of a shape), checked: std::length_error (Python's
+    // ValueError) when the product of the nonzero values does not fit in int64, dimension_error
+    // when a value is negative.
+    int64_t product() const { return checked_product(1); }
+
+    // The one size check of every shape: the product of the nonzero values times `itemsize` must fit
+    // in int64 (NumPy's rule, so that byte sizes and offsets computed from a shape cannot overflow,
+    // also when another dimension is 0). Returns the product of all values times itemsize.
+    int64_t checked_product(int64_t itemsize) const {
+        int64_t p = itemsize;
+        bool zero = false;
+        for (int i = 0; i < size_; ++i) {
+            if (data_[i] == 0)
+                zero = true;
+            else if (data_[i] < 0)
+                throw_error<dimension_error>("negative dimensions are not allowed: ", *this);
+            else if (__builtin_mul_overflow(p, data_[i], &p))
+                throw_too_big();
+        }
+        return zero ? 0 : p;
     }
 
     friend bool operator==(const dims& a, const dims& b) {

@@ -20,12 +20,26 @@ namespace chainerx {
 // Chainer's output size of a window of k, stride s, padding p over `size` elements. cover_all adds
 // the windows needed so that every input element is covered.
 // (Python's floor division, so that a window larger than the padded input gives 0 or less.)
+// Computed in 128 bits and clamped to int64, so that huge sizes, pads and strides cannot wrap (a
+// clamped size is then refused by window_geometry::finish or the array's size check).
+namespace detail {
+inline int64_t clamp_to_int64(__int128 v) {
+    return static_cast<int64_t>(std::clamp<__int128>(v, INT64_MIN, INT64_MAX));
+}
+}  // namespace detail
 inline int64_t conv_outsize(int64_t size, int64_t k, int64_t s, int64_t p, bool cover_all) {
-    int64_t span = size + 2 * p - k + (cover_all ? s - 1 : 0);
-    return (span >= 0 ? span / s : -((-span + s - 1) / s)) + 1;
+    __int128 span = __int128{size} + 2 * __int128{p} - k + (cover_all ? __int128{s} - 1 : 0);
+    return detail::clamp_to_int64((span >= 0 ? span / s : -((-span + s - 1) / s)) + 1);
 }
 // The input size a transposed convolution produces by default (the inverse, without cover_all).
-inline int64_t deconv_outsize(int64_t size, int64_t k, int64_t s, int64_t p) { return s * (size - 1) + k - 2 * p; }
+inline int64_t deconv_outsize(int64_t size, int64_t k, int64_t s, int64_t p) {
+    return detail::clamp_to_int64(__int128{s} * (size - 1) + k - 2 * __int128{p});
+}
+
+inline int64_t saturating_mul(int64_t a, int64_t b) {  // a, b >= 0
+    int64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
 
 struct window_geometry {
     int nd = 0;                 // spatial dimensions
@@ -37,12 +51,24 @@ struct window_geometry {
     int64_t p[max_ndim] = {};
     int64_t in_volume = 1, out_volume = 1, k_volume = 1;
 
-    void finish() {
+    // Checks that every coordinate a window touches, from -p to (out - 1) * s + k - p, and the
+    // padded input in + 2p fit in int64, so that the kernels' index arithmetic cannot overflow;
+    // then computes the volumes (checked too).
+    void finish(const char* op) {
         in_volume = out_volume = k_volume = 1;
         for (int d = 0; d < nd; ++d) {
-            in_volume *= in[d];
-            out_volume *= out[d];
-            k_volume *= k[d];
+            int64_t reach, padded;
+            if (__builtin_mul_overflow(std::max<int64_t>(out[d] - 1, 0), s[d], &reach) ||
+                __builtin_add_overflow(reach, k[d], &reach) || __builtin_mul_overflow(p[d], 2, &padded) ||
+                __builtin_add_overflow(padded, in[d], &padded))
+                throw_error<dimension_error>(op, ": the window geometry is too large on axis ", 2 + d, " (size ", in[d],
+                                             ", ksize ", k[d], ", stride ", s[d], ", pad ", p[d], ", output size ",
+                                             out[d], ")");
+            in_volume = checked_mul(in_volume, in[d]);
+            out_volume = checked_mul(out_volume, out[d]);
+            // A window may be huge (most of it padding): its volume saturates, as only the work
+            // estimate and average_pool's divisor for pad_mode 'zero' read it.
+            k_volume = saturating_mul(k_volume, k[d]);
         }
     }
 };
@@ -80,7 +106,7 @@ inline window_geometry make_window_geometry(const char* op, const shape_t& x_sha
                                          ") does not fit the input of spatial shape ", x_shape, "; output size ",
                                          g.out[d], " on axis ", 2 + d);
     }
-    g.finish();
+    g.finish(op);
     return g;
 }
 
@@ -199,8 +225,9 @@ void for_each_column_row(const window_geometry& g, int64_t k_stride, F&& f) {
 // The outputs j in [0, out) of a row whose input position j * s + first lies in [0, in), as a range
 // [begin, end): the rest of the row is padding.
 inline std::pair<int64_t, int64_t> inside_range(int64_t first, int64_t s, int64_t in, int64_t out) {
-    int64_t begin = std::min(first >= 0 ? 0 : (-first + s - 1) / s, out);
-    int64_t end = in - first > 0 ? (in - first + s - 1) / s : 0;
+    // Ceiling divisions written as (n - 1) / s + 1, so that a huge stride cannot overflow.
+    int64_t begin = std::min(first >= 0 ? 0 : (-first - 1) / s + 1, out);
+    int64_t end = in - first > 0 ? (in - first - 1) / s + 1 : 0;
     return {begin, std::clamp(end, begin, out)};
 }
 

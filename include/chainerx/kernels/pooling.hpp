@@ -33,7 +33,7 @@ void max_pool(const window_geometry& g, const T* x, T* y, int64_t* index) {
         out = best_at < 0 ? T(-std::numeric_limits<C>::infinity()) : src[best_at];
         out_at = best_at;
     };
-    for_each_plane(g, g.out_volume * g.k_volume, [&](int64_t plane) {
+    for_each_plane(g, saturating_mul(g.out_volume, g.k_volume), [&](int64_t plane) {
         const T* src = x + plane * g.in_volume;
         T* dst = y + plane * g.out_volume;
         int64_t* idx = index + plane * g.out_volume;
@@ -49,7 +49,10 @@ void max_pool(const window_geometry& g, const T* x, T* y, int64_t* index) {
                 std::fill(best_at.begin(), best_at.end(), int64_t{-1});
                 int64_t y0 = oy * g.s[0] - g.p[0];
                 for (int64_t r = std::max<int64_t>(y0, 0); r < std::min(y0 + g.k[0], g.in[0]); ++r) {
-                    for (int64_t kx = 0; kx < g.k[1]; ++kx) {
+                    // Only kernel columns that reach the input for some output (k may be huge with
+                    // a huge pad); finish() keeps these bounds in int64.
+                    const int64_t kx_end = std::min(g.k[1], g.p[1] + g.in[1]);
+                    for (int64_t kx = std::max<int64_t>(g.p[1] - (width - 1) * g.s[1], 0); kx < kx_end; ++kx) {
                         const int64_t first = kx - g.p[1];
                         auto [begin, end] = inside_range(first, g.s[1], g.in[1], width);
                         const T* row = src + r * g.in[1];
@@ -109,7 +112,7 @@ inline int64_t window_count(const window_geometry& g, const int64_t* lo, const i
 template <class T>
 void average_pool(const window_geometry& g, bool ignore_pad, const T* x, T* y) {
     using C = pool_acc_t<T>;
-    for_each_plane(g, g.out_volume * g.k_volume, [&](int64_t plane) {
+    for_each_plane(g, saturating_mul(g.out_volume, g.k_volume), [&](int64_t plane) {
         const T* src = x + plane * g.in_volume;
         T* dst = y + plane * g.out_volume;
         for_each_window(g, [&](int64_t o, const int64_t* lo, const int64_t* hi) {
@@ -126,7 +129,7 @@ void average_pool(const window_geometry& g, bool ignore_pad, const T* x, T* y) {
 template <class T>
 void average_pool_adjoint(const window_geometry& g, bool ignore_pad, const T* gy, T* out) {
     using C = pool_acc_t<T>;
-    for_each_plane(g, g.out_volume * g.k_volume, [&](int64_t plane) {
+    for_each_plane(g, saturating_mul(g.out_volume, g.k_volume), [&](int64_t plane) {
         const T* src = gy + plane * g.out_volume;
         T* dst = out + plane * g.in_volume;
         std::fill(dst, dst + g.in_volume, T(0));

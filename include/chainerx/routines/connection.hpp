@@ -166,7 +166,7 @@ array col2im(const array& col, const dims& stride, const dims& pad, const dims& 
         g.s[d] = s[d];
         g.p[d] = p[d];
     }
-    g.finish();
+    g.finish("col2im");
     return detail::col2im_apply(col, g, detail::window_shape(col.shape(), g.in, nd));
 }
 
@@ -264,7 +264,7 @@ array conv_transpose(const array& x, const array& w, const array& b = array(), c
     if (outsize) sizes = expand_spatial(op, "outsize", *outsize, nd);
     window_geometry g;
     g.nd = nd;
-    g.planes = x.shape()[0] * w.shape()[1];
+    g.planes = checked_mul(x.shape()[0], w.shape()[1]);
     for (int d = 0; d < nd; ++d) {
         if (s[d] <= 0) throw_error<dimension_error>(op, ": stride must be positive, got ", s);
         if (p[d] < 0) throw_error<dimension_error>(op, ": pad must be non-negative, got ", p);
@@ -281,7 +281,7 @@ array conv_transpose(const array& x, const array& w, const array& b = array(), c
             throw_error<dimension_error>(op, ": outsize ", g.in[d], " on axis ", 2 + d, " does not match input size ",
                                          g.out[d], " (ksize ", g.k[d], ", stride ", s[d], ", pad ", p[d], ")");
     }
-    g.finish();
+    g.finish(op);
     int64_t n = x.shape()[0], channels = x.shape()[1], out_channels = w.shape()[1];
     array w2 = reshape(w, {channels, out_channels * g.k_volume});
     array col = matmul(transpose(w2), reshape(x, {n, channels, g.out_volume}));

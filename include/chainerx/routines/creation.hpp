@@ -2,6 +2,7 @@
 
 // Creation routines beyond the basics: ranges, identity-like matrices, triangles, diagonals and
 // grids. Values are generated on the host and copied to the target device.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -42,6 +43,8 @@ inline array arange(const scalar& start, const scalar& stop, const scalar& step,
     kind_type = any_float ? dtype::float64 : all_bool ? dtype::bool_ : dtype::int64;
     dtype out_type = type.value_or(kind_type);
     double length = std::ceil((e - b) / s);
+    // NaN and infinite lengths, and lengths past int64, are refused before the cast (which would be UB).
+    if (!(length < 0x1p63) && !std::isnan(length)) throw std::length_error("arange: maximum allowed size exceeded");
     int64_t n = length > 0 ? static_cast<int64_t>(length) : 0;
     if (out_type == dtype::bool_ && n > 2)
         throw_error<dtype_error>("arange: no fill-function for bool dtype with more than 2 elements");
@@ -80,6 +83,7 @@ inline array tri(int64_t n, std::optional<int64_t> m = std::nullopt, int64_t k =
                  device& dev = get_default_device()) {
     int64_t cols = m.value_or(n);
     if (n < 0 || cols < 0) throw_error<dimension_error>("tri: negative dimensions are not allowed");
+    k = std::clamp(k, -n, cols);  // the same triangle; keeps k - 1 (triu) and the comparisons in range
     return detail::generate({n, cols}, type, dev, [&](int64_t i) { return (i % cols) - (i / cols) <= k ? 1 : 0; });
 }
 
@@ -87,7 +91,9 @@ namespace detail {
 inline array triangle(const array& m, int64_t k, bool lower, const char* name) {
     if (m.ndim() < 2) throw_error<dimension_error>(name, ": input must be at least 2-d, got shape ", m.shape());
     int64_t rows = m.shape()[m.ndim() - 2], cols = m.shape()[m.ndim() - 1];
-    // lower keeps j - i <= k; upper keeps j - i >= k, the complement of j - i <= k - 1.
+    // lower keeps j - i <= k; upper keeps j - i >= k, the complement of j - i <= k - 1. Clamping k
+    // gives the same triangle and keeps k - 1 from overflowing.
+    k = std::clamp(k, -rows, cols);
     array mask = tri(rows, cols, lower ? k : k - 1, dtype::bool_, m.get_device());
     array zero = zeros({}, m.dtype(), m.get_device());  // keeps m's dtype, unlike a Python 0
     return lower ? where(mask, m, zero) : where(mask, zero, m);
@@ -99,6 +105,7 @@ inline array triu(const array& m, int64_t k = 0) { return detail::triangle(m, k,
 // View of the k-th diagonal of a 2-d array.
 inline array diagonal_view(const array& a, int64_t k) {
     int64_t rows = a.shape()[0], cols = a.shape()[1];
+    k = std::clamp(k, -rows, cols);  // the same (possibly empty) diagonal; keeps -k and the sums in range
     int64_t row0 = k < 0 ? -k : 0, col0 = k > 0 ? k : 0;
     int64_t n = std::max<int64_t>(0, std::min(rows - row0, cols - col0));
     int64_t offset = a.offset() + (n > 0 ? row0 * a.strides()[0] + col0 * a.strides()[1] : 0);
@@ -110,7 +117,8 @@ inline array diagonal_view(const array& a, int64_t k) {
 inline array diag(const array& v, int64_t k = 0) {
     if (v.ndim() == 2) return diagonal_view(v, k);
     if (v.ndim() != 1) throw_error<dimension_error>("diag: input must be 1-d or 2-d, got shape ", v.shape());
-    int64_t n = v.shape()[0] + (k < 0 ? -k : k);
+    if (k == INT64_MIN) throw_too_big();
+    int64_t n = checked_add(v.shape()[0], k < 0 ? -k : k);
     array out = zeros({n, n}, v.dtype(), v.get_device());
     copy_into(diagonal_view(out, k), v);
     return out;

@@ -17,7 +17,7 @@ inline void check_shape(const shape_t& shape, const char* op) {
 
 // Uninitialized array with the given strides (which must describe a dense block).
 inline array empty_strided(const shape_t& shape, const strides_t& strides, dtype type, device& dev) {
-    int64_t bytes = shape.product() * itemsize_of(type);
+    int64_t bytes = shape.checked_product(itemsize_of(type));  // before allocating: refuses sizes that overflow
     return array::from_data(shape, strides, type, dev, dev.allocate(static_cast<size_t>(bytes)));
 }
 
@@ -48,7 +48,7 @@ struct fill_op {
 inline void fill(const array& a, const scalar& value) {
     check_writable(a, "fill");
     dispatch_dtype(a.dtype(), [&]<class T>() {
-        T v = value.to<T>();
+        T v = value.to_checked<T>();  // OverflowError, not a wrapped value
         // The scalar lives on the host: host devices read it in place, others get a 0-d copy.
         array source;
         loop_operand operands[2] = {{static_cast<char*>(a.raw_data()), a.strides()},

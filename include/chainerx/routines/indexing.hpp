@@ -38,10 +38,14 @@ inline void slice_bounds(const index_item& s, int64_t extent, int64_t& start, in
     };
     start = clamp(s.start, step < 0 ? extent - 1 : 0);
     int64_t stop = clamp(s.stop, step < 0 ? -1 : extent);
+    // Written so that no step, down to INT64_MIN, overflows: the distance is below extent + 1.
     if (step > 0) {
-        count = stop > start ? (stop - start + step - 1) / step : 0;
+        count = stop > start ? (stop - start - 1) / step + 1 : 0;
     } else {
-        count = start > stop ? (start - stop + (-step) - 1) / (-step) : 0;
+        count = start > stop ? static_cast<int64_t>(static_cast<uint64_t>(start - stop - 1) /
+                                                    (uint64_t{0} - static_cast<uint64_t>(step))) +
+                                   1
+                             : 0;
     }
 }
 }  // namespace detail
@@ -93,7 +97,11 @@ inline array at(const array& a, std::span<const index_item> indices) {
                 detail::slice_bounds(item, a.shape()[axis], start, step, count);
                 if (count > 0) offset += start * a.strides()[axis];
                 shape.push_back(count);
-                strides.push_back(a.strides()[axis] * step);
+                // stride * step as NumPy has it; it can only overflow with one element or none,
+                // where the step is never taken.
+                int64_t stride;
+                if (__builtin_mul_overflow(a.strides()[axis], step, &stride)) stride = a.strides()[axis];
+                strides.push_back(stride);
                 ++axis;
                 break;
             }

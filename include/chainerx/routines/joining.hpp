@@ -8,6 +8,8 @@
 #include <cstring>
 #include <optional>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -362,6 +364,10 @@ inline std::vector<array> split_impl(const array& a, const indices_or_sections& 
     int64_t extent = a.shape()[ax];
     if (const int64_t* n = std::get_if<int64_t>(&spec)) {
         if (*n <= 0) throw_error<dimension_error>(op, ": number of sections must be larger than 0, got ", *n);
+        // Each section is an array object: a count far beyond the axis could only exhaust memory.
+        if (*n > extent && *n > (int64_t{1} << 24))
+            throw std::length_error(std::string(op) + ": too many sections (" + std::to_string(*n) +
+                                    ") for an axis of length " + std::to_string(extent));
         if (!allow_unequal && extent % *n != 0)
             throw_error<dimension_error>(op, ": array split does not result in an equal division (", extent, " into ",
                                          *n, " sections)");
@@ -439,7 +445,7 @@ inline std::pair<int64_t, int64_t> outer_inner(const shape_t& shape, int axis, i
 // gradient sums over that axis.
 inline array repeat_axis(const array& a, int axis, int64_t times, bool whole) {
     shape_t merged = a.shape(), split_shape = a.shape();
-    merged[axis] *= times;
+    merged[axis] = checked_mul(merged[axis], times);
     int at_axis = whole ? axis : axis + 1;
     split_shape.insert(at_axis, times);
     array out;
@@ -491,7 +497,7 @@ array repeat(const array& a, const std::vector<int64_t>& repeats, std::optional<
     std::vector<int64_t> counts(n), bounds{0};
     for (int64_t i = 0; i < n; ++i) {
         counts[i] = repeats.size() == 1 ? repeats[0] : repeats[i];
-        bounds.push_back(bounds.back() + counts[i]);
+        bounds.push_back(checked_add(bounds.back(), counts[i]));
     }
     shape_t shape = x.shape();
     shape[ax] = bounds.back();
@@ -555,6 +561,11 @@ array tile(const array& a, const std::vector<int64_t>& reps) {
     if (ndim > max_ndim) throw_error<dimension_error>("tile: too many dimensions: ", ndim, " > ", max_ndim);
     shape_t shape(ndim - a.ndim(), 1);
     for (int64_t d : a.shape()) shape.push_back(d);
+    // The result's size is checked before anything is repeated (an axis at a time could not see it).
+    shape_t result = shape;
+    for (int i = ndim - static_cast<int>(reps.size()); i < ndim; ++i)
+        result[i] = checked_mul(result[i], reps[i - (ndim - reps.size())]);
+    result.checked_product(a.itemsize());
     array x = reshape(a, shape);
     bool all_ones = true;
     for (int64_t r : reps) all_ones = all_ones && r == 1;

@@ -58,17 +58,16 @@ inline std::optional<strides_t> reshape_strides(const array& a, const shape_t& n
 inline shape_t infer_shape(const shape_t& shape, int64_t size, const char* op) {
     shape_t out = shape;
     int unknown = -1;
-    int64_t known = 1;
     for (int i = 0; i < out.size(); ++i) {
         if (out[i] == -1) {
             if (unknown >= 0) throw_error<dimension_error>(op, ": can only specify one unknown dimension in ", shape);
             unknown = i;
         } else if (out[i] < 0) {
             throw_error<dimension_error>(op, ": negative dimensions are not allowed: ", shape);
-        } else {
-            known *= out[i];
         }
     }
+    if (unknown >= 0) out[unknown] = 1;
+    int64_t known = out.product();  // checked: a huge shape is refused before it can wrap
     if (unknown >= 0) {
         if (known == 0 || size % known != 0)
             throw_error<dimension_error>(op, ": cannot reshape array of size ", size, " into shape ", shape);

@@ -461,6 +461,24 @@ array binary_same(const char* name, const operand& a, const operand& b, const ar
     if (!out) record_binary<Op>(name, a, b, y);
     return y;
 }
+// Comparisons compare a Python int by value (NumPy 2): an int scalar that the integer compute dtype
+// cannot hold (uint8 > -1) is compared in int64, which holds every integer dtype and scalar.
+inline bool scalar_overflows(const operand& o, dtype type) {
+    return !o.is_array() && dispatch_dtype(type, [&]<class T>() { return o.get_scalar().overflows<T>(); });
+}
+template <class Op>
+array binary_compare(const char* name, const operand& a, const operand& b, const array* out) {
+    dtype type = result_type({a, b});
+    if (scalar_overflows(a, type) || scalar_overflows(b, type)) type = dtype::int64;
+    check_inplace(name, out);
+    return apply_binary(name, Op{}, type, a, b, out);
+}
+// Logical ops read a scalar by its truth value (logical_and(int8 array, 2**31) is its truth).
+inline operand truth_of(const operand& o) { return o.is_array() ? o : operand(scalar(o.get_scalar().to<bool>())); }
+template <class Op>
+array binary_logical(const char* name, const operand& a, const operand& b, const array* out) {
+    return binary_same<Op>(name, truth_of(a), truth_of(b), out);
+}
 // Binary ops computed in floats (integer inputs give float32).
 template <class Op>
 array binary_float(const char* name, const operand& a, const operand& b, const array* out) {
@@ -507,15 +525,15 @@ CHAINERX_BINARY_ROUTINE(bitwise_or, binary_same)
 CHAINERX_BINARY_ROUTINE(bitwise_xor, binary_same)
 CHAINERX_BINARY_ROUTINE(left_shift, binary_shift)
 CHAINERX_BINARY_ROUTINE(right_shift, binary_shift)
-CHAINERX_BINARY_ROUTINE(equal, binary_same)
-CHAINERX_BINARY_ROUTINE(not_equal, binary_same)
-CHAINERX_BINARY_ROUTINE(greater, binary_same)
-CHAINERX_BINARY_ROUTINE(greater_equal, binary_same)
-CHAINERX_BINARY_ROUTINE(less, binary_same)
-CHAINERX_BINARY_ROUTINE(less_equal, binary_same)
-CHAINERX_BINARY_ROUTINE(logical_and, binary_same)
-CHAINERX_BINARY_ROUTINE(logical_or, binary_same)
-CHAINERX_BINARY_ROUTINE(logical_xor, binary_same)
+CHAINERX_BINARY_ROUTINE(equal, binary_compare)
+CHAINERX_BINARY_ROUTINE(not_equal, binary_compare)
+CHAINERX_BINARY_ROUTINE(greater, binary_compare)
+CHAINERX_BINARY_ROUTINE(greater_equal, binary_compare)
+CHAINERX_BINARY_ROUTINE(less, binary_compare)
+CHAINERX_BINARY_ROUTINE(less_equal, binary_compare)
+CHAINERX_BINARY_ROUTINE(logical_and, binary_logical)
+CHAINERX_BINARY_ROUTINE(logical_or, binary_logical)
+CHAINERX_BINARY_ROUTINE(logical_xor, binary_logical)
 CHAINERX_BINARY_ROUTINE(true_divide, binary_float)
 CHAINERX_BINARY_ROUTINE(arctan2, binary_float)
 #undef CHAINERX_BINARY_ROUTINE
@@ -607,8 +625,23 @@ array where(const operand& condition, const operand& x, const operand& y) {
 template <class = void>
 array clip(const array& a, const std::optional<operand>& a_min, const std::optional<operand>& a_max) {
     if (!a_min && !a_max) throw std::invalid_argument("clip: at least one of a_min and a_max must be given");
-    array result = a_min ? maximum(a, *a_min) : a;
-    return a_max ? minimum(result, *a_max) : result;
+    // As NumPy 2, an int bound beyond the range of a's integer dtype on its own side (a_min below
+    // it, a_max above it) clips nothing: it becomes the range's end instead of wrapping. One beyond
+    // the other side raises OverflowError (when it is stored).
+    auto fit = [&](const std::optional<operand>& bound, bool is_min) -> std::optional<operand> {
+        if (!bound || !detail::scalar_overflows(*bound, result_type({a, *bound}))) return bound;
+        int64_t v = bound->get_scalar().to<int64_t>();
+        if (is_min != (v < 0)) return bound;
+        return dispatch_dtype(a.dtype(), [&]<class T>() -> operand {
+            if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+                return scalar(is_min ? int64_t{std::numeric_limits<T>::min()} : int64_t{std::numeric_limits<T>::max()});
+            else
+                return *bound;
+        });
+    };
+    std::optional<operand> lo = fit(a_min, true), hi = fit(a_max, false);
+    array result = lo ? maximum(a, *lo) : a;
+    return hi ? minimum(result, *hi) : result;
 }
 
 // ---- backward rules ------------------------------------------------------------------------

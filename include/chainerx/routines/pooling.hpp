@@ -96,7 +96,7 @@ inline array average_pool_forward(const array& x, const window_geometry& g, bool
     array src = contiguous_as(x, x.dtype());
     array out = empty(window_shape(x.shape(), g.out, g.nd), x.dtype(), x.get_device());
     {
-        long_running_scope scope(out.size() * g.k_volume);
+        long_running_scope scope(saturating_mul(out.size(), g.k_volume));
         dispatch_float("average_pool", x.dtype(),
                        [&]<class T>() { kernels::average_pool<T>(g, ignore_pad, data_of<T>(src), data_of<T>(out)); });
     }
@@ -113,7 +113,7 @@ inline array average_pool_adjoint(const array& gy, const window_geometry& g, boo
     array src = contiguous_as(gy, gy.dtype());
     array out = empty(in_shape, gy.dtype(), gy.get_device());
     {
-        long_running_scope scope(gy.size() * g.k_volume);
+        long_running_scope scope(saturating_mul(gy.size(), g.k_volume));
         dispatch_float("average_pool", gy.dtype(), [&]<class T>() {
             kernels::average_pool_adjoint<T>(g, ignore_pad, data_of<T>(src), data_of<T>(out));
         });
@@ -141,7 +141,7 @@ array max_pool(const array& x, const dims& ksize, const std::optional<dims>& str
     array y = empty(out_shape, x.dtype(), x.get_device());
     array index = empty(out_shape, dtype::int64, x.get_device());
     {
-        long_running_scope scope(y.size() * g.k_volume);
+        long_running_scope scope(saturating_mul(y.size(), g.k_volume));
         detail::dispatch_float("max_pool", x.dtype(), [&]<class T>() {
             kernels::max_pool<T>(g, detail::data_of<T>(src), detail::data_of<T>(y), detail::data_of<int64_t>(index));
         });

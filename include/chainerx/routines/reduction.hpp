@@ -351,10 +351,12 @@ inline std::optional<axes_t> single_axis(std::optional<int64_t> axis) {
     array name(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false) { \
         return detail::reduce_with<op>(#name, a, axis, keepdims, needs_elements);                         \
     }
-CHAINERX_REDUCTION_ROUTINE(prod, reduce_ops::prod, false)
 CHAINERX_REDUCTION_ROUTINE(all, reduce_ops::all, false)
 CHAINERX_REDUCTION_ROUTINE(any, reduce_ops::any, false)
 #undef CHAINERX_REDUCTION_ROUTINE
+// Defined below, after the routines its gradient uses.
+template <class = void>
+array prod(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool keepdims = false);
 
 namespace detail {
 // The shape of a reduction's result with keepdims, to broadcast gradients back to the input.
@@ -430,6 +432,43 @@ array mean(const array& a, const std::optional<axes_t>& axis = std::nullopt, boo
         });
     }
     return result;
+}
+
+namespace detail {
+// The gradient of prod: each element's gy times the product of the other elements of its group,
+// exact where some elements are 0 (the division prod / x is not), and written with differentiable
+// routines so that its own gradient is right too. With z the zero elements of x and P the product
+// of the nonzero ones, the product of the others is, for a nonzero x_i, P / x_i times the product of
+// the zeros (0 or 1 in value, but it carries the derivative with respect to a lone zero); for a
+// zero x_i, P times the product of the other zeros: 1 if x_i is the only one, the other zero if
+// there are two (S - x_i, S their sum), and 0 (with a zero derivative) if there are more.
+inline array prod_grad(const array& x, const std::optional<axes_t>& axis, const array& gy) {
+    const shape_t& shape = x.shape();
+    auto group = [&](const array& v) { return broadcast_to(prod(v, axis, true), shape); };
+    array z = equal(as_grad_stopped(x), 0);
+    array count = broadcast_to(sum(z, axis, true), shape);
+    array nonzero = where(z, 1, x);
+    array p = group(nonzero);
+    array zeros_product = group(where(z, x, 1));
+    array zero_sum = broadcast_to(sum(where(z, x, 0), axis, true), shape);
+    array others_of_zero = where(equal(count, 1), 1, where(equal(count, 2), subtract(zero_sum, x), 0));
+    array others = where(z, multiply(p, others_of_zero), multiply(true_divide(p, nonzero), zeros_product));
+    return multiply(gy, others);
+}
+}  // namespace detail
+
+// The product over the axes; bool and integers give int64. Differentiable (also where elements are
+// 0), backprop and double backprop.
+template <class>
+array prod(const array& a, const std::optional<axes_t>& axis, bool keepdims) {
+    array out = detail::reduce_with<reduce_ops::prod>("prod", a, axis, keepdims, false);
+    if (a.body()->graph) {
+        shape_t kept = detail::kept_shape(a, axis);
+        record_op("prod", {&a}, {&out}, [a, axis, kept](const std::vector<array>& gy) {
+            return std::vector<array>{detail::prod_grad(a, axis, detail::broadcast_back(gy[0], kept, a.shape()))};
+        });
+    }
+    return out;
 }
 
 template <class = void>

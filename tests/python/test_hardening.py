@@ -1,0 +1,340 @@
+"""Hardening: no input may crash, hang, corrupt memory or silently give a wrong answer.
+
+Sizes, shapes, axes, indices, steps and counts from a user are checked before anything is allocated
+or written (overflow included), and bad input raises the exception NumPy raises. Reproducers that
+could hang run in a subprocess with a timeout, so that a regression fails instead of stalling.
+"""
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import chainerx as chx
+
+TOO_BIG = 'array is too big'
+
+
+def _run_isolated(code, timeout=120):
+    """Runs `code` in a fresh interpreter; returns its stdout (fails on a crash or a hang)."""
+    proc = subprocess.run([sys.executable, '-c', textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+# ---- 1. Element and byte counts are checked in one place ------------------------------------------
+
+@pytest.mark.parametrize('make', [
+    lambda: chx.zeros((2**62,)),
+    lambda: chx.ones((2**31, 2**31)),
+    lambda: chx.zeros((2**32, 2**32)),  # the count wraps to 0
+    lambda: chx.empty((2**61,)),
+    lambda: chx.zeros((0, 2**62)),  # NumPy's rule: the nonzero dimensions times itemsize must fit
+    lambda: chx.full((2**40, 2**40), 1.0),
+    lambda: chx.random.normal(size=(2**62,)),
+    lambda: chx.random.uniform(size=(2**62,)),
+    lambda: chx.diag(chx.array([1., 2.]), 2**62),
+    lambda: chx.diag(chx.array([1., 2.]), -2**63),
+    lambda: chx.tile(chx.array([1.0]), (2**62, 2**62)),
+    lambda: chx.tile(chx.array([1.0]), (2**32, 2**32)),
+    lambda: chx.eye(2**32),
+    lambda: chx.identity(2**32),
+    lambda: chx.tri(2**63 - 1),
+    lambda: chx.broadcast_to(chx.array([1.]), (2**31,) * 3),
+    lambda: chx.broadcast_to(chx.array([1.]), (2**31,) * 2),  # 2**62 elements of 8 bytes
+    lambda: chx.zeros((0,)).reshape(-1, 2**32, 2**32),
+    lambda: chx.zeros((0,)).reshape(0, 2**62, 2),
+    lambda: chx.repeat(chx.array([1.]), 2**62),
+    lambda: chx.repeat(chx.array([1., 2.]), [2**62, 2**62]),
+    lambda: chx.linspace(0, 1, 2**62),
+    lambda: chx.arange(0, 2**62),
+    lambda: chx.arange(0.0, math.inf),
+])
+def test_too_big_is_value_error(make):
+    with pytest.raises(ValueError):
+        make()
+
+
+def test_too_big_message_is_numpys():
+    with pytest.raises(ValueError, match=TOO_BIG):
+        chx.zeros((2**62,))
+
+
+def test_wrapped_size_cannot_write_or_read_out_of_bounds():
+    # These used to succeed with size 0 and then write or read outside the buffer.
+    with pytest.raises(ValueError):
+        r = chx.zeros((2**32, 2**32))
+        r[5, 5] = 1.0
+    with pytest.raises(ValueError):
+        chx.eye(2**32)[2**31, 2**31]
+
+
+def test_failed_allocation_is_memory_error():
+    with pytest.raises(MemoryError):
+        chx.empty((2**60,), 'int8')  # fits in int64, but no machine has an exabyte
+
+
+def test_huge_dimensions_python_ints():
+    with pytest.raises(ValueError):
+        chx.zeros((2**64,))
+    with pytest.raises(ValueError):
+        chx.zeros((3,)).reshape(2**64)
+    with pytest.raises(TypeError):
+        chx.zeros((3,)).reshape(3.0, 1)
+
+
+def test_legal_extremes_still_work():
+    # Zero-size shapes whose nonzero dimensions fit, views of huge logical size that fit, and
+    # diagonal offsets far outside the matrix give NumPy's answers.
+    assert chx.zeros((0, 2**59)).shape == (0, 2**59)
+    assert chx.zeros((0, 2**62), 'int8').shape == (0, 2**62)
+    assert chx.broadcast_to(chx.array([2.]), (2**40, 2**19)).shape == (2**40, 2**19)
+    m = numpy.arange(12.).reshape(3, 4)
+    for k in (-2**63, -2**62, -4, -3, 0, 3, 4, 2**62, 2**63 - 1):
+        kn = max(-3, min(4, k))  # the same triangle and diagonal; NumPy's own tri overflows on huge k
+        numpy.testing.assert_array_equal(chx.to_numpy(chx.tril(chx.array(m), k)), numpy.tril(m, kn))
+        numpy.testing.assert_array_equal(chx.to_numpy(chx.triu(chx.array(m), k)), numpy.triu(m, kn))
+        numpy.testing.assert_array_equal(chx.to_numpy(chx.diag(chx.array(m), k)), numpy.diag(m, kn))
+        numpy.testing.assert_array_equal(chx.to_numpy(chx.tri(3, 4, k)), numpy.tri(3, 4, kn))
+    assert chx.tile(chx.array([1.0]), (0, 2**59)).shape == (0, 2**59)
+    with pytest.raises(ValueError):
+        chx.tile(chx.array([1.0]), (0, 2**62))  # NumPy refuses it too
+
+
+# ---- 2. Hangs ---------------------------------------------------------------------------------------
+
+def test_pooling_with_huge_windows_returns():
+    out = _run_isolated('''
+        import chainerx as chx
+        for f in (chx.max_pool, chx.average_pool):
+            for args in [(2**63 - 1,), (2, 2**63 - 1), (2, 1, 2**62), (2**62, 1, 2**63 - 1)]:
+                try:
+                    f(chx.ones((1, 1, 4, 4)), *args)
+                    print('returned')
+                except (chx.DimensionError, ValueError) as e:
+                    print(type(e).__name__)
+        # A window of 2**61 columns that is mostly padding: each output covers the whole row.
+        y = chx.max_pool(chx.ones((1, 1, 4, 4)), (1, 2**61), 1, (0, 2**60))
+        print(y.shape, float(y.min()), float(y.max()))
+        y = chx.average_pool(chx.ones((1, 1, 4, 4)), (1, 2**61), 1, (0, 2**60))
+        print(y.shape, float(y.min()), float(y.max()))
+    ''')
+    lines = out.strip().split('\n')
+    assert all(line in ('DimensionError', 'ValueError', 'returned') for line in lines[:8]), out
+    assert lines[8] == '(1, 1, 4, 5) 1.0 1.0', out
+    assert lines[9] == '(1, 1, 4, 5) 1.0 1.0', out
+
+
+def test_conv_with_huge_stride_and_pad():
+    x = chx.ones((1, 1, 4, 4))
+    w = chx.ones((1, 1, 2, 2))
+    y = chx.conv(x, w, stride=2**62)
+    assert y.shape == (1, 1, 1, 1)
+    with pytest.raises((chx.DimensionError, ValueError)):
+        chx.conv(x, w, pad=2**62)
+    with pytest.raises((chx.DimensionError, ValueError)):
+        chx.conv_transpose(x, w, stride=2**62)
+
+
+def test_array_split_with_huge_count_returns():
+    out = _run_isolated('''
+        import chainerx as chx
+        try:
+            chx.array_split(chx.zeros((4, 0)), 2**40)
+        except ValueError as e:
+            print('ValueError')
+    ''')
+    assert out.strip() == 'ValueError'
+    # Counts beyond the axis within reason still give NumPy's empty sections.
+    parts = chx.array_split(chx.zeros((4,)), 6)
+    assert [p.shape for p in parts] == [p.shape for p in numpy.array_split(numpy.zeros(4), 6)]
+
+
+# ---- 3. Slices and keys -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('key', [
+    slice(None, None, 2**63 - 1),
+    slice(None, None, -2**63),
+    slice(None, None, -2**63 + 1),
+    slice(2**64, None),
+    slice(-2**64, None),
+    slice(None, 2**64, 2**64),
+    slice(None, -2**64, -2**64),
+    slice(2**63 - 1, -2**63, -1),
+    (slice(None), slice(None, None, -2**63)),
+])
+def test_extreme_slices(key):
+    a = numpy.arange(12).reshape(3, 4)
+    numpy.testing.assert_array_equal(chx.to_numpy(chx.arange(12).reshape(3, 4)[key]), a[key])
+    assert chx.arange(12).reshape(3, 4)[key].shape == a[key].shape
+
+
+@pytest.mark.parametrize('key', [2**64, -2**64, 2**63 - 1, -2**63, (0, 2**100)])
+def test_huge_integer_index_is_index_error(key):
+    with pytest.raises(IndexError):
+        chx.arange(12).reshape(3, 4)[key]
+
+
+def test_zero_slice_step_is_value_error():
+    with pytest.raises(ValueError):
+        chx.arange(3)[::0]
+
+
+def test_bad_operands_are_type_errors():
+    with pytest.raises(TypeError):
+        chx.einsum('i', 'x')
+    with pytest.raises(TypeError):
+        chx.meshgrid(chx.arange(2), 'x')
+
+
+def test_iterating_a_0d_array_is_type_error():
+    with pytest.raises(TypeError, match='0-d'):
+        list(chx.array(5.0))
+    assert [float(v) for v in chx.array([1.0, 2.0])] == [1.0, 2.0]
+
+
+def test_huge_axis_is_an_error():
+    with pytest.raises((OverflowError, ValueError)):
+        chx.sum(chx.ones((3,)), axis=2**64)
+
+
+# ---- 4. prod's gradient -----------------------------------------------------------------------------
+
+def test_prod_backward():
+    x = chx.array([1., 2., 3.]).require_grad()
+    chx.prod(x).backward()
+    numpy.testing.assert_allclose(chx.to_numpy(x.grad), [6., 3., 2.])
+
+
+def _product_of_others(xs, axis):
+    """d prod(xs, axis) / d xs[i] summed over the outputs: the product of the other elements."""
+    axes = range(xs.ndim) if axis is None else ((axis,) if isinstance(axis, int) else axis)
+    out = numpy.zeros_like(xs)
+    for index in numpy.ndindex(xs.shape):
+        masked = xs.copy()
+        masked[index] = 1.0
+        g = numpy.prod(masked, axis=axis)
+        out[index] = g[tuple(i for d, i in enumerate(index) if d not in axes)]
+    return out
+
+
+@pytest.mark.parametrize('values,axis', [
+    ([[1.5, 0., 3.], [0., 0., 2.], [1., 2., -3.], [0., 0., 0.]], 1),
+    ([[1.5, 0., 3.], [0., 0., 2.], [1., 2., -3.], [0., 0., 0.]], 0),
+    ([[1.5, 0., 3.], [0., 0., 2.], [1., 2., -3.], [0., 0., 0.]], None),
+    ([[1.5, 0.5, 3.], [0.25, 1., 2.]], None),
+    ([[1.5, 0., 3.], [0.25, 1., 2.]], (0, 1)),
+    ([0.], None),
+    ([], None),
+])
+def test_prod_gradients_with_zeros(values, axis):
+    xs = numpy.array(values, 'float64')
+    x = chx.array(xs)
+    xg = x.copy().require_grad()
+    chx.prod(xg, axis=axis).backward()  # the output is seeded with ones
+    numpy.testing.assert_allclose(chx.to_numpy(xg.grad), _product_of_others(xs, axis))
+
+    def f(a):
+        return chx.prod(a, axis=axis)
+
+    y = f(x)
+    gy = chx.array(numpy.linspace(0.5, 1.5, y.size).reshape(y.shape))
+    chx.check_backward(f, (x,), (gy,), eps=1e-3, atol=1e-7, rtol=1e-6)
+    ggx = chx.array(numpy.linspace(-1.0, 1.0, x.size).reshape(x.shape))
+    chx.check_double_backward(f, (x,), (gy,), (ggx,), eps=1e-3, atol=1e-7, rtol=1e-6)
+
+
+# ---- 5. Python ints beyond the array's dtype ---------------------------------------------------------
+
+@pytest.mark.parametrize('f', [
+    lambda m: m.array([0, 200], 'uint8') > -1,
+    lambda m: m.array([0, 200], 'uint8') >= -1,
+    lambda m: m.array([0, 200], 'uint8') < -1,
+    lambda m: m.array([0, 200], 'uint8') == 300,
+    lambda m: m.array([0, 200], 'uint8') != 300,
+    lambda m: m.array([-2, 0, 5], 'int8') <= 2**40,
+    lambda m: m.array([True, False]) == 2**40,
+    lambda m: m.clip(m.array([-2, 0, 5], 'int8'), None, 128),
+    lambda m: m.clip(m.array([-2, 0, 5], 'int8'), -129, 3),
+    lambda m: m.logical_and(m.array([1, 0], 'int8'), 2**31),
+    lambda m: m.logical_or(m.array([1, 0], 'int8'), 2**31),
+    lambda m: m.logical_xor(m.array([1, 0], 'uint8'), -1),
+    lambda m: m.array([1, 2], 'uint8') + 255,
+])
+def test_int_scalars_by_value(f):
+    expected = f(numpy)
+    got = f(chx)
+    assert got.dtype == expected.dtype
+    numpy.testing.assert_array_equal(chx.to_numpy(got), expected)
+
+
+@pytest.mark.parametrize('f', [
+    lambda m: m.full((3,), 300, dtype='int8'),
+    lambda m: m.array([1, 2], 'int8') + 300,
+    lambda m: m.maximum(m.array([1, 2], 'int8'), 300),
+    lambda m: m.multiply(m.array([1, 2], 'int32'), 2**40),
+    lambda m: m.array([1, 2], 'uint8') - (-1),
+    lambda m: m.clip(m.array([-2, 0, 5], 'int8'), 200, None),
+])
+def test_int_scalars_that_cannot_be_stored_are_overflow_errors(f):
+    with pytest.raises(OverflowError):
+        f(numpy)
+    with pytest.raises(OverflowError):
+        f(chx)
+
+
+def test_fill_refuses_out_of_range_int():
+    a = chx.zeros((2,), 'uint8')
+    with pytest.raises(OverflowError):
+        a.fill(-1)
+
+
+# ---- Property: basic indexing agrees with NumPy, errors included -----------------------------------
+
+_EXTREME = st.sampled_from([0, 1, 2, 3, -1, -2, -3, 5, -5, 2**31, 2**62, 2**63 - 1, -2**63, -2**63 + 1,
+                            2**64, -2**64, 2**100])
+_BOUND = st.one_of(st.none(), st.integers(-6, 6), _EXTREME)
+_STEP = st.one_of(st.none(), st.integers(-4, 4), _EXTREME)
+_ITEM = st.one_of(st.integers(-4, 4), _EXTREME, st.builds(slice, _BOUND, _BOUND, _STEP),
+                  st.just(None), st.just(Ellipsis))
+
+
+@st.composite
+def _shapes(draw):
+    shape = draw(st.lists(st.integers(0, 4), min_size=0, max_size=4))
+    if 0 in shape and len(shape) > 1:
+        # A zero-size array may have huge other dimensions (refused when they overflow, as NumPy does).
+        huge = st.sampled_from([2**31, 2**40, 2**61, 2**62, 2**63 - 1])
+        shape = [d if d == 0 or not draw(st.booleans()) else draw(huge) for d in shape]
+    return tuple(shape)
+
+
+def _error_class(e):
+    for cls in (IndexError, ValueError, TypeError, OverflowError, MemoryError):
+        if isinstance(e, cls):
+            return cls
+    return type(e)
+
+
+def _attempt(f):
+    try:
+        return f(), None
+    except Exception as e:  # noqa: BLE001 - the class is what is compared
+        return None, _error_class(e)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(_shapes(), st.one_of(_ITEM, st.lists(_ITEM, min_size=0, max_size=5).map(tuple)))
+def test_basic_indexing_matches_numpy(shape, key):
+    n = math.prod(shape)
+    expected, expected_error = _attempt(lambda: numpy.arange(n).reshape(shape)[key])
+    got, got_error = _attempt(lambda: chx.arange(n).reshape(shape)[key])
+    assert got_error == expected_error, (shape, key, got_error, expected_error)
+    if expected_error is None:
+        assert got.shape == expected.shape, (shape, key)
+        numpy.testing.assert_array_equal(chx.to_numpy(got), expected)
