@@ -60,8 +60,6 @@ void check(const array& a, dtype type, const values_t& expected) {
             << "element " << i << ": " << actual[i] << " vs expected " << expected[i];
 }
 
-bool shares_storage(const array& a, const array& b) { return a.data().get() == b.data().get(); }
-
 using unary_fn = array (*)(const operand&, const array*);
 using binary_fn = array (*)(const operand&, const operand&, const array*);
 
