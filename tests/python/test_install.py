@@ -113,11 +113,12 @@ GOOD_TYPED_USE = '''
 import chainerx as chx
 
 x = chx.ones((2, 3), dtype=chx.float32)
-y: chx.ndarray = chx.exp(x) + 1
+y: chx.ndarray = chx.add(chx.exp(x), 1)
 z = chx.conv(chx.zeros((1, 1, 4, 4)), chx.ones((1, 1, 3, 3)), stride=1, pad=1)
 s = chx.sum(y, axis=0, keepdims=True)
 d: chx.Device = chx.get_device('native:0')
-print(y.shape, z.ndim, s.dtype, d.name, x.require_grad().grad)
+x.require_grad()
+print(y.shape, z.ndim, s.dtype, d.name, x.grad)
 '''
 
 BAD_TYPED_USE = '''
