@@ -50,11 +50,12 @@ def chainerx_step(params, x, t, lr=0.01):
     return step
 
 
-def torch_step(params, x, t, lr=0.01):
+def torch_step(params, x, t, lr=0.01, device='cpu'):
     import torch
     import torch.nn.functional as F
-    ws = [(torch.tensor(w).requires_grad_(), torch.tensor(b).requires_grad_()) for w, b in params]
-    x, t = torch.tensor(x), torch.tensor(t)
+    ws = [(torch.tensor(w, device=device).requires_grad_(), torch.tensor(b, device=device).requires_grad_())
+          for w, b in params]
+    x, t = torch.tensor(x, device=device), torch.tensor(t, device=device)
     flat = [p for pair in ws for p in pair]
 
     def step():

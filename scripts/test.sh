@@ -2,7 +2,8 @@
 # Runs every test, C++ and Python, from a clean checkout: installs what is missing (libgtest-dev
 # from Debian, pinned Python packages into .venv), builds the C++ tests, examples and the CUDA library
 # (when nvcc exists) with CMake and -Wall -Wextra -Werror, installs chainerx into the venv (and
-# builds its wheel for the test that installs it alone into an empty venv), then runs ctest and pytest.
+# builds its wheel for the test that installs it alone into an empty venv), then runs ctest and pytest;
+# last, Chainer 7.8.1's tests on chainerx (tests/chainer) in .venv-chainer (numpy 1.26).
 # C++ and CUDA sources must be as .clang-format lays them out (checked first, as it is quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,3 +42,7 @@ $PY -m pip wheel -q --no-build-isolation --no-deps . -Cbuild-dir=build/wheel -w 
 CHAINERX_WHEEL=$(ls "$PWD"/build/dist/chainerx-*.whl)
 export CHAINERX_WHEEL
 (cd tests/python && ../../$PY -m pytest -q -p no:cacheprovider .)
+
+# Chainer 7.8.1 on chainerx, in a venv of its own (Chainer needs numpy<2) holding the same wheel.
+./scripts/chainer-venv.sh
+(cd tests/chainer && ../../.venv-chainer/bin/python -m pytest -q -p no:cacheprovider .)

@@ -54,5 +54,6 @@ void init_manipulation(nb::module_& m);
 void init_indexing(nb::module_& m);
 void init_activation(nb::module_& m);
 void init_connection(nb::module_& m);
+void init_chainer_interop(nb::module_& m);
 
 }  // namespace chainerx::python

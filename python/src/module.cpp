@@ -261,4 +261,5 @@ NB_MODULE(_core, m) {
     init_activation(m);
     init_connection(m);
     init_rnn(m);
+    init_chainer_interop(m);
 }

@@ -115,14 +115,19 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
             if (std::shared_ptr<array_body> body = node->body.lock()) {
                 array owner = array::from_body(body);
                 graph_entry* e = find_entry(owner, id);
+                // An intermediate array keeps its gradient off the graph: a recorded gradient of y
+                // often refers back to y (that of y * y holds y), and y holding it would be a
+                // reference cycle that keeps both graphs alive after the user drops y. (Chainer
+                // marks every intermediate output as requiring grad.)
+                array stored = node->creator && enable_double_backprop ? as_grad_stopped(*g) : *g;
                 if (e && retain_all) {
                     node->grad_required = true;
-                    e->grad = *g;
+                    e->grad = stored;
                 } else if (e) {
                     if (e->grad) {
-                        e->grad = add(*e->grad, *g);
+                        e->grad = add(*e->grad, stored);
                     } else {
-                        e->grad = *g;
+                        e->grad = stored;
                     }
                 }
             }
