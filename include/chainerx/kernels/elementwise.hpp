@@ -133,7 +133,8 @@ void strided_loop(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, int64_
     }
 }
 
-// Picks the contiguous loop variant for the runtime scalar mask; binary ops get all three variants.
+// Picks the contiguous loop variant for the runtime scalar mask: binary ops get all three variants,
+// ternary ones (where) a scalar second or third input (where(c, gy, 0) in the backward of maximum).
 template <class Op, class Out, class... In, size_t... K>
 bool try_contiguous(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std::index_sequence<K...> ks) {
     if (loop.ndim != 1 || loop.strides[0][0] != sizeof(Out)) return false;
@@ -159,6 +160,16 @@ bool try_contiguous(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std:
         }
         if (mask == 2u) {
             run.template operator()<2u>();
+            return true;
+        }
+    }
+    if constexpr (sizeof...(In) == 3) {
+        if (mask == 2u) {
+            run.template operator()<2u>();
+            return true;
+        }
+        if (mask == 4u) {
+            run.template operator()<4u>();
             return true;
         }
     }

@@ -419,8 +419,8 @@ struct kept_operand {
         if (s) return full({}, *s, t, dev);
         return values.defined() ? astype(values, t, false) : array();
     }
-    // g brought to the operand's shape and dtype; none for a scalar.
-    array fit(const array& g) const { return s ? array() : fit_gradient(g, shape, type); }
+    // g brought to the operand's shape and dtype; none for a scalar or an undefined g.
+    array fit(const array& g) const { return s || !g.defined() ? array() : fit_gradient(g, shape, type); }
 };
 
 template <class Op>
@@ -443,11 +443,12 @@ void record_binary(const char* name, const operand& a, const operand& b, const a
         if ((!a_graph && !b_graph) || !is_float(y.dtype())) return;
         kept_operand ka(a, backward_reads_inputs<Op>), kb(b, backward_reads_inputs<Op>);
         record_op(name, {a.is_array() ? &a.get_array() : nullptr, b.is_array() ? &b.get_array() : nullptr}, {&y},
-                  [ka, kb](const std::vector<array>& gy) {
-                      // Compute in the output dtype, then fit each gradient to its input.
+                  [ka, kb, a_graph, b_graph](const std::vector<array>& gy) {
+                      // Compute in the output dtype, then fit each gradient to its input. Only operands
+                      // in a graph get one (maximum(x, 0) in a ReLU needs no gradient for the 0).
                       dtype type = gy[0].dtype();
                       auto [ga, gb] = grad_rule<Op>::backward(ka.as(type, gy[0].get_device()),
-                                                              kb.as(type, gy[0].get_device()), gy[0]);
+                                                              kb.as(type, gy[0].get_device()), gy[0], a_graph, b_graph);
                       return std::vector<array>{ka.fit(ga), kb.fit(gb)};
                   });
     }
@@ -684,14 +685,15 @@ CHAINERX_UNARY_GRAD(arccosh, true_divide(gy, sqrt(subtract(square(x), 1))))
 CHAINERX_UNARY_GRAD(arctanh, true_divide(gy, subtract(1, square(x))))
 #undef CHAINERX_UNARY_GRAD
 
-#define CHAINERX_BINARY_GRAD(op, ga, gb)                                                                         \
-    template <>                                                                                                  \
-    struct grad_rule<ops::op> {                                                                                  \
-        static constexpr bool differentiable = true;                                                             \
-        template <class A> /* dependent, so the body binds at use */                                             \
-        static std::pair<A, A> backward([[maybe_unused]] const A& a, [[maybe_unused]] const A& b, const A& gy) { \
-            return {ga, gb};                                                                                     \
-        }                                                                                                        \
+#define CHAINERX_BINARY_GRAD(op, ga, gb)                                                                       \
+    template <>                                                                                                \
+    struct grad_rule<ops::op> {                                                                                \
+        static constexpr bool differentiable = true;                                                           \
+        template <class A> /* dependent, so the body binds at use */                                           \
+        static std::pair<A, A> backward([[maybe_unused]] const A& a, [[maybe_unused]] const A& b, const A& gy, \
+                                        bool want_a, bool want_b) {                                            \
+            return {want_a ? A(ga) : A(), want_b ? A(gb) : A()};                                               \
+        }                                                                                                      \
     };
 CHAINERX_BINARY_GRAD(add, gy, gy)
 CHAINERX_BINARY_GRAD(subtract, gy, negative(gy))
