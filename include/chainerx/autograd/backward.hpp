@@ -99,6 +99,9 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
             output_grads.push_back(g ? *g : zeros(op->output_shapes[i], op->output_dtypes[i], *op->dev));
         }
         std::vector<array> input_grads = op->backward(output_grads);
+        // The pass has used what the node keeps: its inputs may be written again (an optimizer updates
+        // parameters in place while the graph is still referenced).
+        retained_storages().release(op->retained);
         for (size_t i = 0; i < op->inputs.size(); ++i) {
             const std::shared_ptr<array_node>& node = op->inputs[i];
             if (!node || i >= input_grads.size() || !input_grads[i].defined()) continue;

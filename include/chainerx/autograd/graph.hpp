@@ -43,7 +43,9 @@ struct op_node {
     std::vector<dtype> output_dtypes;
     device* dev;
     backward_function backward;
-    std::vector<array_body*> retained;  // inputs the backward function keeps (marked on their bodies)
+    // The memory of inputs the backward function keeps (marked in detail::retained_storages() until
+    // the backward pass has run this node, or the node is gone).
+    std::vector<const void*> retained;
 
     ~op_node();
 };
@@ -52,7 +54,7 @@ struct op_node {
 // its inputs -> ...) and overflow the stack; op nodes hand what they own to a per-thread queue
 // instead, and the outermost destructor drains it iteratively.
 inline op_node::~op_node() {
-    for (array_body* body : retained) body->retained_by_nodes.fetch_sub(1, std::memory_order_relaxed);
+    detail::retained_storages().release(retained);
     thread_local bool draining = false;
     thread_local std::vector<std::shared_ptr<array_node>> pending_nodes;
     thread_local std::vector<backward_function> pending_functions;
@@ -207,11 +209,12 @@ inline void record_op(const char* name, std::span<const array* const> inputs, st
         auto op =
             std::make_shared<op_node>(op_node{name, id, 0, {}, {}, {}, {}, &outputs[0]->get_device(), backward, {}});
         for (size_t i = 0; i < inputs.size(); ++i) {
-            array_body* body = inputs[i] ? inputs[i]->body() : nullptr;
-            if (!body || inputs[i]->body_ptr().use_count() <= references[i]) continue;
-            if (std::find(op->retained.begin(), op->retained.end(), body) != op->retained.end()) continue;
-            body->retained_by_nodes.fetch_add(1, std::memory_order_relaxed);
-            op->retained.push_back(body);
+            if (!inputs[i] || inputs[i]->body_ptr().use_count() <= references[i]) continue;
+            const void* storage = inputs[i]->data().get();
+            if (!storage || std::find(op->retained.begin(), op->retained.end(), storage) != op->retained.end())
+                continue;
+            detail::retained_storages().retain(storage);
+            op->retained.push_back(storage);
         }
         for (const array* in : inputs) {
             graph_entry* e = in ? detail::find_entry(*in, id) : nullptr;
