@@ -451,6 +451,97 @@ def test_broadcast_views_are_read_only():
     numpy.testing.assert_array_equal(chx.to_numpy(a), [1, 1])
 
 
+# ---- Scopes exited from another thread or out of order -------------------------------------------
+
+def test_backprop_mode_scope_exited_on_another_thread_is_refused():
+    out = _run_isolated('''
+        import threading, chainerx as chx
+        for make in (chx.no_backprop_mode, chx.force_backprop_mode):
+            s = make()
+            s.__enter__()
+            errors = []
+            def leave():
+                try:
+                    s.__exit__(None, None, None)
+                except RuntimeError as e:
+                    errors.append(e)
+            t = threading.Thread(target=leave)
+            t.start()
+            t.join()
+            print(len(errors), 'thread' in str(errors[0]))
+            s.__exit__(None, None, None)
+            print(chx.is_backprop_required())
+        # A scope entered on a thread that has ended: dropping it on another thread is harmless.
+        box = []
+        def enter():
+            s = chx.no_backprop_mode()
+            s.__enter__()
+            box.append(s)
+        t = threading.Thread(target=enter)
+        t.start()
+        t.join()
+        box.clear()
+        print(chx.is_backprop_required())
+    ''')
+    assert out.split() == ['1', 'True', 'True', '1', 'True', 'True', 'True']
+
+
+def test_backprop_mode_scopes_exited_out_of_order():
+    outer = chx.force_backprop_mode()
+    inner = chx.no_backprop_mode()
+    outer.__enter__()
+    inner.__enter__()
+    assert not chx.is_backprop_required()
+    outer.__exit__(None, None, None)  # out of order: inner stays in force
+    assert not chx.is_backprop_required()
+    inner.__exit__(None, None, None)
+    assert chx.is_backprop_required()
+    # The same with backprop ids.
+    with chx.backprop_scope('a') as a, chx.backprop_scope('b') as b:
+        sa = chx.no_backprop_mode(a)
+        sb = chx.no_backprop_mode(b)
+        sa.__enter__()
+        sb.__enter__()
+        sa.__exit__(None, None, None)
+        assert chx.is_backprop_required(a) and not chx.is_backprop_required(b)
+        sb.__exit__(None, None, None)
+        assert chx.is_backprop_required(b)
+
+
+def test_device_and_context_scopes_exited_on_another_thread_are_refused():
+    out = _run_isolated('''
+        import threading, chainerx as chx
+        before = chx.get_default_device()
+        for s in (chx.using_device('native:1'), chx.context_scope(chx.Context())):
+            s.__enter__()
+            errors = []
+            def leave():
+                try:
+                    s.__exit__(None, None, None)
+                except RuntimeError as e:
+                    errors.append(e)
+                print(chx.get_default_device().name)  # the other thread's default is untouched
+            t = threading.Thread(target=leave)
+            t.start()
+            t.join()
+            print(len(errors))
+            s.__exit__(None, None, None)
+            print(chx.get_default_device() is before)
+    ''')
+    assert out.split() == ['native:0', '1', 'True', 'native:0', '1', 'True']
+
+
+def test_backprop_scope_may_be_exited_on_another_thread():
+    import threading
+    s = chx.backprop_scope('elsewhere')
+    bid = s.__enter__()
+    t = threading.Thread(target=s.__exit__, args=(None, None, None))
+    t.start()
+    t.join()
+    with pytest.raises(chx.ContextError):
+        chx.get_default_context()._check_valid_backprop_id(bid)
+
+
 # ---- In-place writes into memory a graph keeps for backward ---------------------------------------
 
 @pytest.mark.parametrize('write', [w for w in _writes(chx.zeros((2,))) if w != 'sort'] + ['no_backprop_view'])
