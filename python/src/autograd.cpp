@@ -381,7 +381,9 @@ void init_autograd(nb::module_& m) {
         reinterpret_cast<PyObject*>(&PyProperty_Type), nb::cpp_function([](const array& a) -> std::optional<array> {
                                                            graph_entry* e =
                                                                detail::find_entry(a, default_backprop_id());
-                                                           return e ? e->grad : std::nullopt;
+                                                           if (!e) return std::nullopt;
+                                                           std::lock_guard lock(detail::grad_mutex());
+                                                           return e->grad;
                                                        }).ptr(),
         nb::cpp_function([](const array& a, std::optional<array> g) { set_grad(a, g); }, nb::arg("self"),
                          nb::arg("grad").none())

@@ -590,3 +590,29 @@ def test_parameters_may_be_updated_after_backward_while_the_graph_lives():
     numpy.testing.assert_array_equal(chx.to_numpy(x.grad), [2, 2])
     del loss
     x.as_grad_stopped().fill(0)
+
+
+# ---- Gradients accumulated by several threads at once ----------------------------------------------
+
+def test_concurrent_backward_into_one_leaf_loses_nothing():
+    import threading
+    n, threads, iterations = 1 << 20, 4, 125
+    w = chx.zeros((n,), 'float32').require_grad()
+    x = chx.ones((n,), 'float32')
+    errors = []
+
+    def work():
+        try:
+            for _ in range(iterations):
+                (w * x).sum().backward()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert not errors
+    g = chx.to_numpy(w.grad)
+    assert g.min() == g.max() == threads * iterations

@@ -40,6 +40,29 @@ array sum_to(const array& a, const shape_t& shape) {
 }
 
 namespace detail {
+// Adds g to the gradient stored in e (or stores it, with replace or when there is none). Threads may
+// accumulate into one array at once: the sum is computed outside the lock (kernels may give up
+// Python's GIL, which another thread may hold while waiting for the lock) and stored only if no
+// other thread stored meanwhile; otherwise it is computed again from the newer gradient.
+inline void store_grad(graph_entry& e, const array& g, bool replace) {
+    std::optional<array> old;
+    {
+        std::lock_guard lock(grad_mutex());
+        old = e.grad;
+    }
+    for (;;) {
+        std::optional<array> updated = replace || !old ? g : add(*old, g);
+        std::optional<array> dropped;  // released after the lock
+        std::lock_guard lock(grad_mutex());
+        bool unchanged = e.grad.has_value() == old.has_value() && (!old || e.grad->same_body(*old));
+        if (unchanged) {
+            dropped = std::exchange(e.grad, std::move(updated));
+            return;
+        }
+        old = e.grad;
+    }
+}
+
 inline void accumulate(std::optional<array>& total, const array& g) { total = total ? add(*total, g) : g; }
 
 // Gradients of the given nodes. With store_grads, also adds them to the stored gradients of arrays
@@ -120,13 +143,9 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
                 graph_entry* e = find_entry(owner, id);
                 if (e && retain_all) {
                     node->grad_required = true;
-                    e->grad = *g;
+                    store_grad(*e, *g, true);
                 } else if (e) {
-                    if (e->grad) {
-                        e->grad = add(*e->grad, *g);
-                    } else {
-                        e->grad = *g;
-                    }
+                    store_grad(*e, *g, false);
                 }
             }
         }
@@ -143,8 +162,13 @@ inline void backward(const std::vector<array>& outputs, const backprop_id& id = 
     std::vector<std::optional<array>> seeds;
     for (const array& out : outputs) {
         graph_entry* e = detail::find_entry(out, id);
-        if (e && e->grad) {
-            seeds.push_back(loss_scale ? multiply(*e->grad, *loss_scale) : *e->grad);
+        std::optional<array> stored;
+        if (e) {
+            std::lock_guard lock(detail::grad_mutex());
+            stored = e->grad;
+        }
+        if (stored) {
+            seeds.push_back(loss_scale ? multiply(*stored, *loss_scale) : *stored);
         } else {
             seeds.push_back(full(out.shape(), loss_scale.value_or(1.0), out.dtype(), out.get_device()));
         }

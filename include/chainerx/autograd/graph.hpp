@@ -10,8 +10,10 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "chainerx/autograd/mode.hpp"
@@ -91,6 +93,13 @@ struct graph_state {
 };
 
 namespace detail {
+// Guards the gradients stored on arrays (graph_entry::grad): backward passes on several threads may
+// accumulate into the gradient of one shared leaf.
+inline std::mutex& grad_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
 inline graph_entry* find_entry(const array& a, const backprop_id& id) {
     graph_state* g = a.body()->graph.get();
     return g ? g->find(id) : nullptr;
@@ -137,7 +146,8 @@ inline std::optional<array> get_grad(const array& a, const backprop_id& id = def
     graph_entry* e = detail::find_entry(a, id);
     if (!e || !e->node->grad_required)
         throw_error<chainerx_error>("get_grad: the array does not require grad for backprop id '", id.name(), "'");
-    return e->grad;
+    std::lock_guard lock(detail::grad_mutex());
+    return e->grad;  // a copy of the handle
 }
 
 inline void set_grad(const array& a, std::optional<array> grad, const backprop_id& id = default_backprop_id()) {
@@ -153,11 +163,17 @@ inline void set_grad(const array& a, std::optional<array> grad, const backprop_i
         require_grad(a, id);
         e = detail::find_entry(a, id);
     }
-    e->grad = std::move(grad);
+    std::optional<array> old;  // released after the lock (its memory's deleter may take Python's GIL)
+    std::lock_guard lock(detail::grad_mutex());
+    old = std::exchange(e->grad, std::move(grad));
 }
 
 inline void cleargrad(const array& a, const backprop_id& id = default_backprop_id()) {
-    if (graph_entry* e = detail::find_entry(a, id)) e->grad.reset();
+    if (graph_entry* e = detail::find_entry(a, id)) {
+        std::optional<array> old;
+        std::lock_guard lock(detail::grad_mutex());
+        old = std::exchange(e->grad, std::nullopt);
+    }
 }
 
 // A view of a sharing the memory but no graph (for all graphs, or the given ones).
