@@ -91,21 +91,31 @@ nb::ndarray<Framework...> as_nb_ndarray(const array& a, nb::dlpack::dtype type) 
                                      device_type, a.get_device().index());
 }
 
+// Exports a read-only array read-only (NumPy then refuses writes too).
+template <class Framework>
+nb::object export_ndarray(const array& a, nb::dlpack::dtype type) {
+    if (a.is_read_only()) return nb::cast(as_nb_ndarray<Framework, nb::ro>(a, type));
+    return nb::cast(as_nb_ndarray<Framework>(a, type));
+}
+
 // Wraps foreign memory described by a nanobind ndarray; the storage keeps the producer alive.
-array from_nb_ndarray(const nb::ndarray<nb::ro>& nd, device& dev, std::optional<dtype> type_override = std::nullopt) {
-    dtype type = type_override ? *type_override : from_dlpack_dtype(nd.dtype());
+template <class... Config>
+array from_nb_ndarray(const nb::ndarray<Config...>& nd, device& dev, bool read_only) {
+    dtype type = from_dlpack_dtype(nd.dtype());
     shape_t shape;
     strides_t strides;
     for (size_t i = 0; i < nd.ndim(); ++i) {
         shape.push_back(static_cast<int64_t>(nd.shape(i)));
         strides.push_back(nd.stride(i) * itemsize_of(type));
     }
-    auto* keep = new nb::ndarray<nb::ro>(nd);
-    std::shared_ptr<void> data(const_cast<void*>(nd.data()), [keep](void*) {
+    auto* keep = new nb::ndarray<Config...>(nd);
+    std::shared_ptr<void> data(const_cast<void*>(static_cast<const void*>(nd.data())), [keep](void*) {
         nb::gil_scoped_acquire gil;
         delete keep;
     });
-    return array::from_data(shape, strides, type, dev, std::move(data));
+    array a = array::from_data(shape, strides, type, dev, std::move(data));
+    if (read_only) a.set_read_only();
+    return a;
 }
 
 array copy_to_device(const array& a, device& dev) {
@@ -151,7 +161,7 @@ int getbuffer(PyObject* exporter, Py_buffer* view, int flags) {
             PyErr_SetString(PyExc_BufferError, "chainerx: only native arrays of NumPy dtypes export a buffer");
             return -1;
         }
-        nb::object nd = nb::cast(as_nb_ndarray<nb::numpy>(a, dlpack_dtype(a.dtype())));
+        nb::object nd = export_ndarray<nb::numpy>(a, dlpack_dtype(a.dtype()));
         return PyObject_GetBuffer(nd.ptr(), view, flags);
     } catch (const std::exception& e) {
         PyErr_SetString(PyExc_BufferError, e.what());
@@ -174,7 +184,7 @@ protocol, and every array supports __array__ and DLPack.)";
 nb::object to_numpy(const array& a, bool copy) {
     array host = copy_to_device(a, a.get_device().get_context().get_device("native", 0));
     bool is_bf16 = a.dtype() == dtype::bfloat16;
-    nb::object view = nb::cast(as_nb_ndarray<nb::numpy>(host, dlpack_dtype(is_bf16 ? dtype::int16 : a.dtype())));
+    nb::object view = export_ndarray<nb::numpy>(host, dlpack_dtype(is_bf16 ? dtype::int16 : a.dtype()));
     if (is_bf16) view = view.attr("view")(dtype_object(dtype::bfloat16));
     if (copy && host.same_body(a)) return view.attr("copy")(nb::arg("order") = "K");
     return view;
@@ -230,12 +240,16 @@ std::optional<array> from_numpy_buffer(nb::handle np_array) {
         strides[i] = view->strides[i];
     }
     void* data = view->buf;
+    bool read_only = view->readonly != 0;  // a non-writeable NumPy array, bytes, a read-only memory map
     std::shared_ptr<void> storage(data, [buffer = view.release()](void*) {
         nb::gil_scoped_acquire gil;
         PyBuffer_Release(buffer);
         delete buffer;
     });
-    return array::from_data(shape, strides, *type, get_default_context().get_device("native", 0), std::move(storage));
+    array a =
+        array::from_data(shape, strides, *type, get_default_context().get_device("native", 0), std::move(storage));
+    if (read_only) a.set_read_only();
+    return a;
 }
 
 // NumPy arrays that export no buffer (bfloat16 from ml_dtypes) or an unusual one.
@@ -243,9 +257,12 @@ array from_numpy_fallback(nb::object np_array) {
     std::string kind = nb::cast<std::string>(np_array.attr("dtype").attr("kind"));
     std::string name = nb::cast<std::string>(np_array.attr("dtype").attr("name"));
     if (name == "bfloat16") {
-        if (auto bits = from_numpy_buffer(np_array.attr("view")("int16")))
-            return array::from_data(bits->shape(), bits->strides(), dtype::bfloat16, bits->get_device(), bits->data(),
-                                    bits->offset());
+        if (auto bits = from_numpy_buffer(np_array.attr("view")("int16"))) {
+            array a = array::from_data(bits->shape(), bits->strides(), dtype::bfloat16, bits->get_device(),
+                                       bits->data(), bits->offset());
+            if (bits->is_read_only()) a.set_read_only();
+            return a;
+        }
     }
     if (kind == "b" || kind == "i" || kind == "u" || kind == "f") {
         // Non-native byte order and the like: let NumPy convert to a native layout first.
@@ -437,11 +454,17 @@ void init_array(nb::module_& m) {
     m.def(
         "from_dlpack",
         [](nb::handle obj) {
-            auto nd = nb::cast<nb::ndarray<nb::ro>>(obj);
-            device& dev = nd.device_type() == nb::device::cpu::value
-                              ? get_default_context().get_device("native", 0)
-                              : get_default_context().get_device("cuda", nd.device_id());
-            return from_nb_ndarray(nd, dev);
+            auto import = [](const auto& nd, bool read_only) {
+                device& dev = nd.device_type() == nb::device::cpu::value
+                                  ? get_default_context().get_device("native", 0)
+                                  : get_default_context().get_device("cuda", nd.device_id());
+                return from_nb_ndarray(nd, dev, read_only);
+            };
+            // A writable import first: it asks for a versioned capsule, whose flags tell a read-only
+            // tensor, and fails for one; that one is imported read-only.
+            nb::ndarray<> writable;
+            if (nb::try_cast(obj, writable)) return import(writable, false);
+            return import(nb::cast<nb::ndarray<nb::ro>>(obj), true);
         },
         nb::arg("x"),
         "Imports x, any object supporting DLPack (__dlpack__), as an ndarray without copying.\n\n"

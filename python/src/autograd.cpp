@@ -4,6 +4,7 @@
 
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "chainerx/autograd/gradient_check.hpp"
 #include "common.hpp"
@@ -57,8 +58,13 @@ struct mode_scope_py {
     static constexpr bool enabled = Enabled;
     nb::object target;  // None (default context), a Context, a BackpropId or a list of them
     std::unique_ptr<detail::backprop_mode_scope> scope;
+    std::thread::id owner;  // the thread that entered it (modes are per thread)
 
     void enter() {
+        if (scope && owner != std::this_thread::get_id())
+            throw nb::builtin_exception(nb::exception_type::runtime_error,
+                                        "this backprop mode scope is active on another thread");
+        owner = std::this_thread::get_id();
         context* ctx;
         if (target.is_none()) {
             scope = std::make_unique<detail::backprop_mode_scope>(enabled, get_default_context(), std::nullopt);
@@ -69,6 +75,14 @@ struct mode_scope_py {
             context& c = ids.empty() ? get_default_context() : ids[0].get_context();
             scope = std::make_unique<detail::backprop_mode_scope>(enabled, c, std::move(ids));
         }
+    }
+    // Restores what the scope changed, its own entry only (scopes may be exited out of order). The
+    // modes are the entering thread's: exiting from another thread cannot reach them and is refused.
+    void exit() {
+        if (scope && owner != std::this_thread::get_id())
+            throw nb::builtin_exception(nb::exception_type::runtime_error,
+                                        "a backprop mode scope must be exited on the thread that entered it");
+        scope.reset();
     }
 };
 
@@ -283,12 +297,12 @@ void init_autograd(nb::module_& m) {
                                      "The context manager no_backprop_mode returns: recording is off in its "
                                      "with-block.")
         .def("__enter__", [](mode_scope_py<false>& s) { s.enter(); })
-        .def("__exit__", [](mode_scope_py<false>& s, nb::args) { s.scope.reset(); });
+        .def("__exit__", [](mode_scope_py<false>& s, nb::args) { s.exit(); });
     nb::class_<mode_scope_py<true>>(m, "ForceBackpropMode",
                                     "The context manager force_backprop_mode returns: recording is on again in its "
                                     "with-block.")
         .def("__enter__", [](mode_scope_py<true>& s) { s.enter(); })
-        .def("__exit__", [](mode_scope_py<true>& s, nb::args) { s.scope.reset(); });
+        .def("__exit__", [](mode_scope_py<true>& s, nb::args) { s.exit(); });
     m.def(
         "no_backprop_mode", [](nb::object target) { return mode_scope_py<false>{target, nullptr}; },
         nb::arg("backprop_id").none() = nb::none(), no_backprop_mode_doc);
@@ -367,7 +381,9 @@ void init_autograd(nb::module_& m) {
         reinterpret_cast<PyObject*>(&PyProperty_Type), nb::cpp_function([](const array& a) -> std::optional<array> {
                                                            graph_entry* e =
                                                                detail::find_entry(a, default_backprop_id());
-                                                           return e ? e->grad : std::nullopt;
+                                                           if (!e) return std::nullopt;
+                                                           std::lock_guard lock(detail::grad_mutex());
+                                                           return e->grad;
                                                        }).ptr(),
         nb::cpp_function([](const array& a, std::optional<array> g) { set_grad(a, g); }, nb::arg("self"),
                          nb::arg("grad").none())

@@ -1,4 +1,8 @@
 // Contexts, backends, devices and their scopes, with ChainerX's Python API.
+#include <optional>
+#include <string>
+#include <thread>
+
 #include "common.hpp"
 
 namespace chainerx::python {
@@ -9,13 +13,23 @@ struct context_scope_py {
     context* ctx;
     context* saved = nullptr;
     device* saved_device = nullptr;
+    std::optional<std::thread::id> owner;  // the thread that entered it, until it is exited
 };
 // Device scope: makes a device the default of this thread for a with-block.
 struct device_scope_py {
     device* dev;
     context* saved_context = nullptr;
     device* saved_device = nullptr;
+    std::optional<std::thread::id> owner;
 };
+
+// The defaults are per thread: a scope exited on another thread than the one that entered it would
+// restore that thread's defaults to the other's, so it is refused.
+void check_scope_thread(const std::optional<std::thread::id>& owner, const char* what) {
+    if (owner && *owner != std::this_thread::get_id())
+        throw nb::builtin_exception(nb::exception_type::runtime_error,
+                                    (std::string(what) + " must be exited on the thread that entered it").c_str());
+}
 
 device& device_from_args(nb::handle dev_or_name, std::optional<int> index) {
     device* d;
@@ -82,6 +96,7 @@ void init_device(nb::module_& m) {
         .def(
             "__enter__",
             [](device_scope_py& s) -> device_scope_py& {
+                s.owner = std::this_thread::get_id();
                 s.saved_context = detail::thread_default_context_slot();
                 s.saved_device = detail::thread_default_device_slot();
                 set_default_device(*s.dev);
@@ -89,6 +104,8 @@ void init_device(nb::module_& m) {
             },
             ref)
         .def("__exit__", [](device_scope_py& s, nb::args) {
+            check_scope_thread(s.owner, "a device scope");
+            s.owner.reset();
             detail::thread_default_context_slot() = s.saved_context;
             detail::thread_default_device_slot() = s.saved_device;
         });
@@ -99,6 +116,7 @@ void init_device(nb::module_& m) {
         .def(
             "__enter__",
             [](context_scope_py& s) -> context_scope_py& {
+                s.owner = std::this_thread::get_id();
                 s.saved = detail::thread_default_context_slot();
                 s.saved_device = detail::thread_default_device_slot();
                 set_default_context(*s.ctx);
@@ -106,6 +124,8 @@ void init_device(nb::module_& m) {
             },
             ref)
         .def("__exit__", [](context_scope_py& s, nb::args) {
+            check_scope_thread(s.owner, "a context scope");
+            s.owner.reset();
             detail::thread_default_context_slot() = s.saved;
             detail::thread_default_device_slot() = s.saved_device;
         });

@@ -151,6 +151,8 @@ void translate_exception(const std::exception_ptr& p, void*) {
     auto raise = [&](const char* name, const std::exception& e) { PyErr_SetString(module.attr(name).ptr(), e.what()); };
     try {
         std::rethrow_exception(p);
+    } catch (const read_only_error& e) {
+        raise("_ReadOnlyError", e);
     } catch (const index_error& e) {
         PyErr_SetString(PyExc_IndexError, e.what());
     } catch (const context_error& e) {
@@ -205,6 +207,12 @@ void register_exceptions(nb::module_& m) {
         m.attr(c.name) = nb::steal(
             PyErr_NewExceptionWithDoc((std::string("chainerx.") + c.name).c_str(), c.doc, bases.ptr(), nullptr));
     }
+    // A write into a read-only array: a ValueError, as NumPy raises, and a ChainerxError, as the
+    // refused writes into broadcast views always raised.
+    nb::object read_only_bases = nb::make_tuple(base, nb::handle(PyExc_ValueError));
+    m.attr("_ReadOnlyError") = nb::steal(PyErr_NewExceptionWithDoc(
+        "chainerx._ReadOnlyError", "Raised for a write into a read-only array (a ChainerxError and a ValueError).",
+        read_only_bases.ptr(), nullptr));
 }
 
 nb::dict build_info() {

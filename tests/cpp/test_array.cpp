@@ -326,6 +326,11 @@ TEST(View, BroadcastTo) {
     array c = broadcast_to(iota({3, 1}), {2, 3, 4});
     EXPECT_EQ(c.strides(), (strides_t{0, 4, 0}));
     EXPECT_EQ(to_values(c)[5], 1);
+    // Elements that share memory are read-only, as NumPy's are, and so is a row taken of them.
+    EXPECT_TRUE(b.is_read_only());
+    EXPECT_THROW(fill(at(b, std::vector<index_item>{index_item::integer(0)}), 7), read_only_error);
+    EXPECT_EQ(to_values(a), (values_t{0, 1, 2}));
+    EXPECT_FALSE(broadcast_to(a, {1, 3}).is_read_only());
     EXPECT_EQ(broadcast_to(iota({3}), {0, 3}).shape(), (shape_t{0, 3}));
     EXPECT_THROW(broadcast_to(iota({2}), {3}), dimension_error);
     EXPECT_THROW(broadcast_to(iota({2, 3}), {3}), dimension_error);

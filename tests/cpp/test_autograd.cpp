@@ -85,12 +85,36 @@ TEST(Autograd, InPlaceOnArrayKeptForBackwardIsRefused) {
     EXPECT_THROW(add(x, 1, &x), chainerx_error);
     EXPECT_THROW(copyto(x, zeros({2}, dtype::float32)), chainerx_error);
     array view = as_grad_stopped(x);
-    add(view, 0, &view);         // another body: writable
-    array sum_only = add(w, x);  // add reads no input values, so keeps nothing
-    y = array();                 // dropping the graph releases x
+    EXPECT_THROW(add(view, 0, &view), chainerx_error);  // the same memory through another body
+    EXPECT_THROW(fill(view, 0), chainerx_error);
+    EXPECT_EQ(as_scalar(sum(x)).to<double>(), 6.0);  // nothing was written
+    array sum_only = add(w, x);                      // add reads no input values, so keeps nothing
+    y = array();                                     // dropping the graph releases x
     add(x, 1, &x);
     backward({sum_only});
     EXPECT_EQ(get_grad(w)->shape(), shape_t({2}));
+}
+
+TEST(Autograd, KeptMemoryIsWritableAfterBackward) {
+    array x = full({2}, 3.0, dtype::float32);
+    array w = require_grad(ones({2}, dtype::float32));
+    array y = multiply(x, w);
+    array view = as_grad_stopped(x);
+    EXPECT_THROW(add(view, 1, &view), chainerx_error);
+    backward({y});  // the pass has used what the node kept
+    add(view, 1, &view);
+    EXPECT_EQ(as_scalar(sum(x)).to<double>(), 8.0);
+    EXPECT_EQ(as_scalar(sum(*get_grad(w))).to<double>(), 6.0);
+}
+
+TEST(Autograd, BackpropModeScopesEndingOutOfOrder) {
+    auto outer = std::make_unique<force_backprop_mode>();
+    auto inner = std::make_unique<no_backprop_mode>();
+    EXPECT_FALSE(is_backprop_required(default_backprop_id()));
+    outer.reset();  // out of order: the inner scope stays in force
+    EXPECT_FALSE(is_backprop_required(default_backprop_id()));
+    inner.reset();
+    EXPECT_TRUE(is_backprop_required(default_backprop_id()));
 }
 
 TEST(Autograd, CheckBackwardAndDoubleBackward) {

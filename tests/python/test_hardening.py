@@ -338,3 +338,281 @@ def test_basic_indexing_matches_numpy(shape, key):
     if expected_error is None:
         assert got.shape == expected.shape, (shape, key)
         numpy.testing.assert_array_equal(chx.to_numpy(got), expected)
+
+
+# ---- Read-only memory is respected ------------------------------------------------------------------
+
+def _writes(a):
+    """Every way of writing into an existing array, each as a callable."""
+    return {
+        'iadd': lambda: a.__iadd__(1),
+        'imul': lambda: a.__imul__(2),
+        'setitem': lambda: a.__setitem__(0, 7),
+        'setitem_array': lambda: a.__setitem__(Ellipsis, chx.ones(a.shape, a.dtype)),
+        'setitem_advanced': lambda: a.__setitem__(chx.array([0]), 7),
+        'slice_iadd': lambda: a[:].__iadd__(1),
+        'fill': lambda: a.fill(5),
+        'copyto': lambda: chx.copyto(a, chx.ones(a.shape, a.dtype)),
+        'sort': lambda: a.sort(),
+        'view_iadd': lambda: a.view().__iadd__(1),
+        'grad_stopped_iadd': lambda: a.as_grad_stopped().__iadd__(1),
+        'reshaped_fill': lambda: a.reshape((1,) + a.shape).fill(3),
+    }
+
+
+@pytest.mark.parametrize('write', list(_writes(chx.zeros((2,)))))
+def test_write_into_read_only_numpy_memory_is_refused(write):
+    raw = bytes(8)
+    base = numpy.frombuffer(raw, numpy.float32)
+    assert not base.flags.writeable
+    a = chx.asarray(base)
+    assert a.data_ptr == base.ctypes.data  # still no copy
+    with pytest.raises(ValueError, match='assignment destination is read-only'):
+        _writes(a)[write]()
+    assert raw == bytes(8)  # the immutable bytes object is untouched
+    numpy.testing.assert_array_equal(chx.to_numpy(a), [0, 0])
+
+
+def test_read_only_arrays_can_be_read_and_copied():
+    base = numpy.arange(4, dtype=numpy.float32)
+    base.flags.writeable = False
+    a = chx.asarray(base)
+    numpy.testing.assert_array_equal(chx.to_numpy(a + 1), [1, 2, 3, 4])
+    for copy in (a.copy(), chx.array(base), chx.array(a), a.astype('float64'), a * 1):
+        copy += 1  # copies are writable
+    # Exported views stay read-only on the NumPy side too.
+    assert not numpy.asarray(a).flags.writeable
+    assert not chx.to_numpy(a, copy=False).flags.writeable
+    assert not chx.to_numpy(a[1:], copy=False).flags.writeable
+    # The bytes of bfloat16 memory too.
+    if chx.bfloat16 != 'bfloat16':
+        b = chx.asarray(numpy.zeros(2, chx.bfloat16))
+        b += 1
+        frozen = numpy.zeros(2, chx.bfloat16)
+        frozen.flags.writeable = False
+        with pytest.raises(ValueError):
+            chx.asarray(frozen).fill(1)
+
+
+def test_writable_numpy_memory_is_still_shared():
+    base = numpy.zeros(3, numpy.float32)
+    a = chx.asarray(base)
+    a += 1
+    a[1:].fill(5)
+    numpy.testing.assert_array_equal(base, [1, 5, 5])
+
+
+def test_read_only_memory_map_is_refused_not_a_crash(tmp_path):
+    path = tmp_path / 'x.npy'
+    numpy.save(path, numpy.arange(6, dtype=numpy.float32))
+    out = _run_isolated(f'''
+        import numpy, chainerx as chx
+        m = numpy.load({str(path)!r}, mmap_mode='r')
+        a = chx.asarray(m)
+        for write in (lambda: a.__iadd__(1), lambda: a.fill(0), lambda: a.__setitem__(slice(None), 2)):
+            try:
+                write()
+            except ValueError as e:
+                print('refused', e)
+        print(float(a.sum()))
+    ''')
+    assert out.count('refused assignment destination is read-only') == 3
+    assert out.strip().endswith('15.0')
+
+
+def test_from_dlpack_keeps_read_only_flag():
+    base = numpy.arange(3, dtype=numpy.float32)
+    base.flags.writeable = False
+    a = chx.from_dlpack(base)
+    assert a.data_ptr == base.ctypes.data
+    with pytest.raises(ValueError, match='read-only'):
+        a += 1
+    numpy.testing.assert_array_equal(base, [0, 1, 2])
+    writable = numpy.arange(3, dtype=numpy.float32)
+    b = chx.from_dlpack(writable)
+    b += 1
+    numpy.testing.assert_array_equal(writable, [1, 2, 3])
+
+
+def test_broadcast_views_are_read_only():
+    a = chx.zeros((2,))
+    b = chx.broadcast_to(a, (3, 2))
+    for write in (lambda: b[0].__setitem__(Ellipsis, 7), lambda: b.__setitem__(0, 7), lambda: b[0].fill(7),
+                  lambda: b[1].__iadd__(1), lambda: chx.copyto(b[2], chx.ones((2,)))):
+        with pytest.raises(ValueError, match='read-only'):
+            write()
+        with pytest.raises(chx.ChainerxError):  # what writes into broadcast views always raised
+            write()
+    numpy.testing.assert_array_equal(chx.to_numpy(a), [0, 0])
+    assert not numpy.asarray(b).flags.writeable
+    # Broadcasting that aliases nothing leaves a writable view.
+    same = chx.broadcast_to(a, (1, 2))
+    same += 1
+    numpy.testing.assert_array_equal(chx.to_numpy(a), [1, 1])
+
+
+# ---- Scopes exited from another thread or out of order -------------------------------------------
+
+def test_backprop_mode_scope_exited_on_another_thread_is_refused():
+    out = _run_isolated('''
+        import threading, chainerx as chx
+        for make in (chx.no_backprop_mode, chx.force_backprop_mode):
+            s = make()
+            s.__enter__()
+            errors = []
+            def leave():
+                try:
+                    s.__exit__(None, None, None)
+                except RuntimeError as e:
+                    errors.append(e)
+            t = threading.Thread(target=leave)
+            t.start()
+            t.join()
+            print(len(errors), 'thread' in str(errors[0]))
+            s.__exit__(None, None, None)
+            print(chx.is_backprop_required())
+        # A scope entered on a thread that has ended: dropping it on another thread is harmless.
+        box = []
+        def enter():
+            s = chx.no_backprop_mode()
+            s.__enter__()
+            box.append(s)
+        t = threading.Thread(target=enter)
+        t.start()
+        t.join()
+        box.clear()
+        print(chx.is_backprop_required())
+    ''')
+    assert out.split() == ['1', 'True', 'True', '1', 'True', 'True', 'True']
+
+
+def test_backprop_mode_scopes_exited_out_of_order():
+    outer = chx.force_backprop_mode()
+    inner = chx.no_backprop_mode()
+    outer.__enter__()
+    inner.__enter__()
+    assert not chx.is_backprop_required()
+    outer.__exit__(None, None, None)  # out of order: inner stays in force
+    assert not chx.is_backprop_required()
+    inner.__exit__(None, None, None)
+    assert chx.is_backprop_required()
+    # The same with backprop ids.
+    with chx.backprop_scope('a') as a, chx.backprop_scope('b') as b:
+        sa = chx.no_backprop_mode(a)
+        sb = chx.no_backprop_mode(b)
+        sa.__enter__()
+        sb.__enter__()
+        sa.__exit__(None, None, None)
+        assert chx.is_backprop_required(a) and not chx.is_backprop_required(b)
+        sb.__exit__(None, None, None)
+        assert chx.is_backprop_required(b)
+
+
+def test_device_and_context_scopes_exited_on_another_thread_are_refused():
+    out = _run_isolated('''
+        import threading, chainerx as chx
+        before = chx.get_default_device()
+        for s in (chx.using_device('native:1'), chx.context_scope(chx.Context())):
+            s.__enter__()
+            errors = []
+            def leave():
+                try:
+                    s.__exit__(None, None, None)
+                except RuntimeError as e:
+                    errors.append(e)
+                print(chx.get_default_device().name)  # the other thread's default is untouched
+            t = threading.Thread(target=leave)
+            t.start()
+            t.join()
+            print(len(errors))
+            s.__exit__(None, None, None)
+            print(chx.get_default_device() is before)
+    ''')
+    assert out.split() == ['native:0', '1', 'True', 'native:0', '1', 'True']
+
+
+def test_backprop_scope_may_be_exited_on_another_thread():
+    import threading
+    s = chx.backprop_scope('elsewhere')
+    bid = s.__enter__()
+    t = threading.Thread(target=s.__exit__, args=(None, None, None))
+    t.start()
+    t.join()
+    with pytest.raises(chx.ContextError):
+        chx.get_default_context()._check_valid_backprop_id(bid)
+
+
+# ---- In-place writes into memory a graph keeps for backward ---------------------------------------
+
+@pytest.mark.parametrize('write', [w for w in _writes(chx.zeros((2,))) if w != 'sort'] + ['no_backprop_view'])
+def test_writes_into_memory_kept_for_backward_are_refused(write):
+    x = chx.full((2,), 3.0, 'float32')  # kept by x * w for w's gradient
+    w = chx.ones((2,), 'float32').require_grad()
+    y = (x * w).sum()
+    if write == 'no_backprop_view':
+        with chx.no_backprop_mode():
+            v = x[:]
+        f = lambda: v.__iadd__(1)  # noqa: E731
+    else:
+        f = _writes(x)[write]
+    with pytest.raises(chx.ChainerxError, match='keeps for backward'):
+        f()
+    numpy.testing.assert_array_equal(chx.to_numpy(x), [3, 3])  # nothing was written
+    y.backward()
+    numpy.testing.assert_array_equal(chx.to_numpy(w.grad), [3, 3])
+
+
+def test_view_of_kept_memory_is_refused_but_other_memory_is_not():
+    x = chx.full((4,), 2.0, 'float32')
+    w = chx.ones((2,), 'float32').require_grad()
+    y = (x[:2] * w).sum()  # keeps a view of x: all of x's memory is marked
+    v = x[2:]
+    with pytest.raises(chx.ChainerxError):
+        v += 1
+    other = chx.full((2,), 2.0, 'float32')
+    other += 1
+    y.backward()
+    numpy.testing.assert_array_equal(chx.to_numpy(w.grad), [2, 2])
+
+
+def test_parameters_may_be_updated_after_backward_while_the_graph_lives():
+    # The training loop's pattern: loss.backward(), then an update through a grad-stopped view while
+    # loss (and the graph that kept w for x's gradient) is still referenced.
+    w = chx.full((2,), 2.0, 'float32').require_grad()
+    x = chx.ones((2,), 'float32').require_grad()
+    loss = (w * x).sum()
+    stopped = w.as_grad_stopped()
+    with pytest.raises(chx.ChainerxError):
+        stopped -= 1  # before backward: x's gradient still needs w
+    loss.backward()
+    stopped -= 0.5 * w.grad.as_grad_stopped()
+    numpy.testing.assert_array_equal(chx.to_numpy(w), [1.5, 1.5])
+    numpy.testing.assert_array_equal(chx.to_numpy(x.grad), [2, 2])
+    del loss
+    x.as_grad_stopped().fill(0)
+
+
+# ---- Gradients accumulated by several threads at once ----------------------------------------------
+
+def test_concurrent_backward_into_one_leaf_loses_nothing():
+    import threading
+    n, threads, iterations = 1 << 20, 4, 125
+    w = chx.zeros((n,), 'float32').require_grad()
+    x = chx.ones((n,), 'float32')
+    errors = []
+
+    def work():
+        try:
+            for _ in range(iterations):
+                (w * x).sum().backward()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert not errors
+    g = chx.to_numpy(w.grad)
+    assert g.min() == g.max() == threads * iterations

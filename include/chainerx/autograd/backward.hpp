@@ -40,6 +40,29 @@ array sum_to(const array& a, const shape_t& shape) {
 }
 
 namespace detail {
+// Adds g to the gradient stored in e (or stores it, with replace or when there is none). Threads may
+// accumulate into one array at once: the sum is computed outside the lock (kernels may give up
+// Python's GIL, which another thread may hold while waiting for the lock) and stored only if no
+// other thread stored meanwhile; otherwise it is computed again from the newer gradient.
+inline void store_grad(graph_entry& e, const array& g, bool replace) {
+    std::optional<array> old;
+    {
+        std::lock_guard lock(grad_mutex());
+        old = e.grad;
+    }
+    for (;;) {
+        std::optional<array> updated = replace || !old ? g : add(*old, g);
+        std::optional<array> dropped;  // released after the lock
+        std::lock_guard lock(grad_mutex());
+        bool unchanged = e.grad.has_value() == old.has_value() && (!old || e.grad->same_body(*old));
+        if (unchanged) {
+            dropped = std::exchange(e.grad, std::move(updated));
+            return;
+        }
+        old = e.grad;
+    }
+}
+
 inline void accumulate(std::optional<array>& total, const array& g) { total = total ? add(*total, g) : g; }
 
 // Gradients of the given nodes. With store_grads, also adds them to the stored gradients of arrays
@@ -99,6 +122,9 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
             output_grads.push_back(g ? *g : zeros(op->output_shapes[i], op->output_dtypes[i], *op->dev));
         }
         std::vector<array> input_grads = op->backward(output_grads);
+        // The pass has used what the node keeps: its inputs may be written again (an optimizer updates
+        // parameters in place while the graph is still referenced).
+        retained_storages().release(op->retained);
         for (size_t i = 0; i < op->inputs.size(); ++i) {
             const std::shared_ptr<array_node>& node = op->inputs[i];
             if (!node || i >= input_grads.size() || !input_grads[i].defined()) continue;
@@ -122,13 +148,9 @@ inline std::map<array_node*, array> run_backward(const std::vector<array>& outpu
                 array stored = node->creator && enable_double_backprop ? as_grad_stopped(*g) : *g;
                 if (e && retain_all) {
                     node->grad_required = true;
-                    e->grad = stored;
+                    store_grad(*e, stored, true);
                 } else if (e) {
-                    if (e->grad) {
-                        e->grad = add(*e->grad, stored);
-                    } else {
-                        e->grad = stored;
-                    }
+                    store_grad(*e, stored, false);
                 }
             }
         }
@@ -145,8 +167,13 @@ inline void backward(const std::vector<array>& outputs, const backprop_id& id = 
     std::vector<std::optional<array>> seeds;
     for (const array& out : outputs) {
         graph_entry* e = detail::find_entry(out, id);
-        if (e && e->grad) {
-            seeds.push_back(loss_scale ? multiply(*e->grad, *loss_scale) : *e->grad);
+        std::optional<array> stored;
+        if (e) {
+            std::lock_guard lock(detail::grad_mutex());
+            stored = e->grad;
+        }
+        if (stored) {
+            seeds.push_back(loss_scale ? multiply(*stored, *loss_scale) : *stored);
         } else {
             seeds.push_back(full(out.shape(), loss_scale.value_or(1.0), out.dtype(), out.get_device()));
         }

@@ -10,8 +10,10 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "chainerx/autograd/mode.hpp"
@@ -43,7 +45,9 @@ struct op_node {
     std::vector<dtype> output_dtypes;
     device* dev;
     backward_function backward;
-    std::vector<array_body*> retained;  // inputs the backward function keeps (marked on their bodies)
+    // The memory of inputs the backward function keeps (marked in detail::retained_storages() until
+    // the backward pass has run this node, or the node is gone).
+    std::vector<const void*> retained;
 
     ~op_node();
 };
@@ -52,7 +56,7 @@ struct op_node {
 // its inputs -> ...) and overflow the stack; op nodes hand what they own to a per-thread queue
 // instead, and the outermost destructor drains it iteratively.
 inline op_node::~op_node() {
-    for (array_body* body : retained) body->retained_by_nodes.fetch_sub(1, std::memory_order_relaxed);
+    detail::retained_storages().release(retained);
     thread_local bool draining = false;
     thread_local std::vector<std::shared_ptr<array_node>> pending_nodes;
     thread_local std::vector<backward_function> pending_functions;
@@ -89,6 +93,13 @@ struct graph_state {
 };
 
 namespace detail {
+// Guards the gradients stored on arrays (graph_entry::grad): backward passes on several threads may
+// accumulate into the gradient of one shared leaf.
+inline std::mutex& grad_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
 inline graph_entry* find_entry(const array& a, const backprop_id& id) {
     graph_state* g = a.body()->graph.get();
     return g ? g->find(id) : nullptr;
@@ -135,7 +146,8 @@ inline std::optional<array> get_grad(const array& a, const backprop_id& id = def
     graph_entry* e = detail::find_entry(a, id);
     if (!e || !e->node->grad_required)
         throw_error<chainerx_error>("get_grad: the array does not require grad for backprop id '", id.name(), "'");
-    return e->grad;
+    std::lock_guard lock(detail::grad_mutex());
+    return e->grad;  // a copy of the handle
 }
 
 inline void set_grad(const array& a, std::optional<array> grad, const backprop_id& id = default_backprop_id()) {
@@ -151,11 +163,17 @@ inline void set_grad(const array& a, std::optional<array> grad, const backprop_i
         require_grad(a, id);
         e = detail::find_entry(a, id);
     }
-    e->grad = std::move(grad);
+    std::optional<array> old;  // released after the lock (its memory's deleter may take Python's GIL)
+    std::lock_guard lock(detail::grad_mutex());
+    old = std::exchange(e->grad, std::move(grad));
 }
 
 inline void cleargrad(const array& a, const backprop_id& id = default_backprop_id()) {
-    if (graph_entry* e = detail::find_entry(a, id)) e->grad.reset();
+    if (graph_entry* e = detail::find_entry(a, id)) {
+        std::optional<array> old;
+        std::lock_guard lock(detail::grad_mutex());
+        old = std::exchange(e->grad, std::nullopt);
+    }
 }
 
 // A view of a sharing the memory but no graph (for all graphs, or the given ones).
@@ -207,11 +225,12 @@ inline void record_op(const char* name, std::span<const array* const> inputs, st
         auto op =
             std::make_shared<op_node>(op_node{name, id, 0, {}, {}, {}, {}, &outputs[0]->get_device(), backward, {}});
         for (size_t i = 0; i < inputs.size(); ++i) {
-            array_body* body = inputs[i] ? inputs[i]->body() : nullptr;
-            if (!body || inputs[i]->body_ptr().use_count() <= references[i]) continue;
-            if (std::find(op->retained.begin(), op->retained.end(), body) != op->retained.end()) continue;
-            body->retained_by_nodes.fetch_add(1, std::memory_order_relaxed);
-            op->retained.push_back(body);
+            if (!inputs[i] || inputs[i]->body_ptr().use_count() <= references[i]) continue;
+            const void* storage = inputs[i]->data().get();
+            if (!storage || std::find(op->retained.begin(), op->retained.end(), storage) != op->retained.end())
+                continue;
+            detail::retained_storages().retain(storage);
+            op->retained.push_back(storage);
         }
         for (const array* in : inputs) {
             graph_entry* e = in ? detail::find_entry(*in, id) : nullptr;

@@ -2,6 +2,8 @@
 
 // Backprop modes: a thread-local stack of scopes that switch recording off (no_backprop_mode) or
 // on (force_backprop_mode) for all graphs of a context or for some backprop ids.
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -14,6 +16,7 @@ struct backprop_mode_entry {
     context* ctx;
     std::optional<std::vector<backprop_id>> ids;  // nothing: every graph of ctx
     bool enabled;
+    uint64_t token;  // identifies the scope that pushed the entry
 };
 inline std::vector<backprop_mode_entry>& backprop_mode_stack() {
     thread_local std::vector<backprop_mode_entry> stack;
@@ -34,14 +37,34 @@ inline bool is_backprop_required(const backprop_id& id) {
 }
 
 namespace detail {
+// Scopes may end out of order (Python's __exit__ called by hand): each removes its own entry, so the
+// others keep theirs. A scope ended on another thread than the one it began on finds nothing to
+// remove there and leaves both threads' stacks alone (the Python layer refuses that case first).
 class backprop_mode_scope {
   public:
-    backprop_mode_scope(bool enabled, context& ctx, std::optional<std::vector<backprop_id>> ids) {
-        backprop_mode_stack().push_back({&ctx, std::move(ids), enabled});
+    backprop_mode_scope(bool enabled, context& ctx, std::optional<std::vector<backprop_id>> ids)
+        : token_(next_token()) {
+        backprop_mode_stack().push_back({&ctx, std::move(ids), enabled, token_});
     }
-    ~backprop_mode_scope() { backprop_mode_stack().pop_back(); }
+    ~backprop_mode_scope() {
+        auto& stack = backprop_mode_stack();
+        for (auto it = stack.end(); it != stack.begin();) {
+            --it;
+            if (it->token == token_) {
+                stack.erase(it);
+                return;
+            }
+        }
+    }
     backprop_mode_scope(const backprop_mode_scope&) = delete;
     backprop_mode_scope& operator=(const backprop_mode_scope&) = delete;
+
+  private:
+    static uint64_t next_token() {
+        static std::atomic<uint64_t> counter{0};
+        return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
+    uint64_t token_;
 };
 }  // namespace detail
 

@@ -5,7 +5,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "chainerx/core/shape.hpp"
 #include "chainerx/device/device.hpp"
@@ -25,10 +28,52 @@ struct array_body {
     device* dev = nullptr;
     std::shared_ptr<void> data;
     std::shared_ptr<graph_state> graph;
-    // How many recorded op nodes keep this array for their backward; in-place writes into it are
-    // refused while any does (a grad-stopped view, being another body, may still be written).
-    std::atomic<int32_t> retained_by_nodes{0};
+    // Writes are refused (NumPy's non-writeable arrays): memory imported read-only, broadcast views,
+    // and every view of a read-only array. Set before the array is shared, never cleared.
+    bool read_only = false;
 };
+
+namespace detail {
+// Memory that recorded op nodes keep for their backward, counted per allocation (the storage's base
+// address) so that every view of it, grad-stopped or not, sees the mark: in-place writes into any of
+// them would corrupt the gradient. Marks last until the backward pass has used the node, or the
+// node is gone.
+class retained_storage_registry {
+  public:
+    void retain(const void* key) {
+        std::lock_guard lock(mutex_);
+        ++counts_[key];
+        total_.fetch_add(1, std::memory_order_relaxed);
+    }
+    // Releases the marks of `keys` and clears the list (under the lock, so that two threads releasing
+    // the same list release it once).
+    void release(std::vector<const void*>& keys) {
+        if (keys.empty()) return;
+        std::lock_guard lock(mutex_);
+        for (const void* key : keys) {
+            auto it = counts_.find(key);
+            if (it != counts_.end() && --it->second == 0) counts_.erase(it);
+            total_.fetch_sub(1, std::memory_order_relaxed);
+        }
+        keys.clear();
+    }
+    bool is_retained(const void* key) {
+        if (total_.load(std::memory_order_relaxed) == 0) return false;  // no graph keeps anything
+        std::lock_guard lock(mutex_);
+        return counts_.count(key) > 0;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::unordered_map<const void*, int64_t> counts_;
+    std::atomic<int64_t> total_{0};
+};
+// Leaked on purpose: op nodes may be destroyed during static destruction.
+inline retained_storage_registry& retained_storages() {
+    static auto* registry = new retained_storage_registry;
+    return *registry;
+}
+}  // namespace detail
 
 class array {
   public:
@@ -78,10 +123,18 @@ class array {
         return true;
     }
 
-    // Same storage, new metadata.
+    // Same storage, new metadata; a view of a read-only array is read-only.
     array make_view(shape_t shape, strides_t strides, int64_t offset) const {
-        return from_data(shape, strides, body_->type, *body_->dev, body_->data, offset);
+        array out = from_data(shape, strides, body_->type, *body_->dev, body_->data, offset);
+        out.body_->read_only = body_->read_only;
+        return out;
     }
+
+    bool is_read_only() const { return body_->read_only; }
+    // Only for arrays not yet shared with other threads (just made).
+    void set_read_only() const { body_->read_only = true; }
+    // Whether a recorded op node keeps this array's memory (through any view of it) for its backward.
+    bool is_storage_retained() const { return data() && detail::retained_storages().is_retained(data().get()); }
 
     // True if both handles refer to the same body (Python's `is` for arrays).
     bool same_body(const array& other) const { return body_ == other.body_; }

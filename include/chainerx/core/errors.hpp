@@ -28,6 +28,8 @@ CHAINERX_DEFINE_ERROR(not_implemented_error)
 CHAINERX_DEFINE_ERROR(gradient_error)
 CHAINERX_DEFINE_ERROR(gradient_check_error)
 CHAINERX_DEFINE_ERROR(index_error)
+// A write into a read-only array; Python sees an error that is also a ValueError, as NumPy raises.
+CHAINERX_DEFINE_ERROR(read_only_error)
 #undef CHAINERX_DEFINE_ERROR
 
 // Builds a message from streamable parts: throw_error<dtype_error>("add: ", a.dtype(), ...).

@@ -26,13 +26,21 @@ inline array empty(const shape_t& shape, dtype type = dtype::float32, device& de
     return empty_strided(shape, strides_in_order_c(shape, itemsize_of(type)), type, dev);
 }
 
-// Refuses writes into views whose elements alias each other (a broadcast axis of extent > 1), where
-// one element would be written several times; NumPy marks such views read-only.
+// Refuses writes, before anything is written, into read-only arrays (NumPy's message), into views whose
+// elements alias each other (a broadcast axis of extent > 1, where one element would be written
+// several times; NumPy marks such views read-only), and into memory that a recorded graph keeps for
+// its backward (through any view of it: the gradient would silently come out wrong).
 inline void check_writable(const array& a, const char* op) {
+    if (a.is_read_only()) throw read_only_error("assignment destination is read-only");
     if (a.size() == 0) return;
     for (int i = 0; i < a.ndim(); ++i)
         if (a.strides()[i] == 0 && a.shape()[i] > 1)
             throw_error<chainerx_error>(op, ": cannot write into a broadcast view (axis ", i, " has stride 0)");
+    if (a.is_storage_retained())
+        throw_error<chainerx_error>(op,
+                                    ": in-place assignment to an array that a recorded graph keeps for backward "
+                                    "is not allowed (nor to a view of it); write into a copy, run backward, or drop "
+                                    "the outputs that use it first");
 }
 
 namespace detail {

@@ -212,6 +212,10 @@ inline array broadcast_to(const array& a, const shape_t& shape) {
         }
     }
     array out = a.make_view(shape, strides, a.offset());
+    // Elements that share memory: read-only, as NumPy's broadcast_to makes them (a view taken of one
+    // row, which no longer shows the aliasing, may not be written either).
+    for (int i = 0; i < ndim; ++i)
+        if (strides[i] == 0 && shape[i] > 1) out.set_read_only();
     shape_t in_shape = a.shape();
     record_op("broadcast_to", {&a}, {&out},
               [in_shape](const std::vector<array>& gy) { return std::vector<array>{sum_to(gy[0], in_shape)}; });

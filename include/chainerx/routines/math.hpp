@@ -380,14 +380,12 @@ inline dtype float_result_type(dtype d) { return is_float(d) ? d : dtype::float3
 // recorded op keeps for its backward would corrupt the gradient, so they are refused too.
 inline void check_inplace(const char* name, const array* out) {
     if (!out) return;
+    if (out->is_read_only()) throw read_only_error("assignment destination is read-only");
     if (out->body()->graph)
         throw_error<chainerx_error>(name,
                                     ": in-place assignment to an array that is part of a graph (requires grad) "
                                     "is not allowed");
-    if (out->body()->retained_by_nodes.load(std::memory_order_relaxed) > 0)
-        throw_error<chainerx_error>(name,
-                                    ": in-place assignment to an array that a recorded graph keeps for backward "
-                                    "is not allowed; write into a copy, or drop the outputs that use it first");
+    check_writable(*out, name);  // broadcast views, memory a graph keeps for backward
 }
 
 // A gradient brought to an input's shape (undoing broadcasting) and dtype.
