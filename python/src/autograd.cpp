@@ -169,11 +169,11 @@ Args:
 constexpr const char* check_backward_doc = R"(Checks func's backward against numerical gradients (central differences).
 
 The gradients backward computes for the inputs are compared with those of
-sum(func(*inputs)[k] * grad_outputs[k]) by central differences.
+sum(func(inputs)[k] * grad_outputs[k]) by central differences.
 
 Args:
-    func: called as func(*xs) with one array per input (ChainerX passes one list instead); returns
-        an ndarray or a tuple or list of them.
+    func: called as func(xs) with the list of input arrays, as in ChainerX; returns an ndarray or
+        a tuple or list of them.
     inputs: an ndarray or a sequence of them; func sees copies.
     grad_outputs: the output gradients, one array per output of func (an ndarray or a sequence).
     eps: the finite-difference step: a float for all inputs, or (as ChainerX) a list with one array per
@@ -190,7 +190,8 @@ check_backward is applied to the first-order gradient of func, as a function of 
 grad_outputs), with grad_grad_inputs as its output gradients.
 
 Args:
-    func: called as func(*xs); returns an ndarray or a tuple or list of them.
+    func: called as func(xs) with the list of input arrays, as in ChainerX; returns an ndarray or
+        a tuple or list of them.
     inputs: an ndarray or a sequence of them.
     grad_outputs: the output gradients of func, one per output.
     grad_grad_inputs: the gradients of the first-order input gradients, one per input.
@@ -424,7 +425,7 @@ void init_autograd(nb::module_& m) {
         return differentiable_function([func](const std::vector<array>& xs) {
             nb::list args;
             for (const array& x : xs) args.append(nb::cast(x));
-            nb::object result = func(*args);
+            nb::object result = func(args);  // ChainerX's contract: one list of arrays
             std::vector<array> ys;
             if (nb::isinstance<nb::tuple>(result) || nb::isinstance<nb::list>(result)) {
                 for (nb::handle y : result) ys.push_back(y.is_none() ? array() : to_array_arg(y, "check_backward"));

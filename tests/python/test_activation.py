@@ -112,8 +112,8 @@ def test_activation_gradients(op, dtype):
     x = chainerx.array(_values((2, 3), dtype, seed=1, kinks=op.kinks))
     gy = chainerx.array(_values((2, 3), dtype, seed=2, low=-1, high=1))
     ggx = chainerx.array(_values((2, 3), dtype, seed=3, low=-1, high=1))
-    chainerx.check_backward(op.chx, (x,), (gy,), **GRAD_TOLERANCES[dtype])
-    chainerx.check_double_backward(op.chx, (x,), (gy,), (ggx,), **DOUBLE_GRAD_TOLERANCES[dtype])
+    chainerx.check_backward(lambda xs: op.chx(*xs), (x,), (gy,), **GRAD_TOLERANCES[dtype])
+    chainerx.check_double_backward(lambda xs: op.chx(*xs), (x,), (gy,), (ggx,), **DOUBLE_GRAD_TOLERANCES[dtype])
 
 
 def test_relu_gradient_values():
@@ -146,7 +146,7 @@ def test_crelu(shape, axis):
 def test_crelu_gradients_and_errors():
     x = chainerx.array(_values((2, 3), 'float64', seed=4, kinks=(0,)))
     gy = chainerx.array(_values((2, 6), 'float64', seed=5))
-    chainerx.check_backward(chainerx.crelu, (x,), (gy,), **GRAD_TOLERANCES['float64'])
+    chainerx.check_backward(lambda xs: chainerx.crelu(*xs), (x,), (gy,), **GRAD_TOLERANCES['float64'])
     assert chainerx.crelu(chainerx.array([[1, -2]], 'int32')).dtype == numpy.float32
     with pytest.raises(chainerx.DimensionError):
         chainerx.crelu(chainerx.array([1.0, 2.0]))  # default axis 1 of a 1-d array
@@ -231,8 +231,8 @@ def test_softmax_family_gradients(name, func, dtype):
     y = func(x)
     gy = chainerx.array(_values(y.shape, dtype, seed=10, low=-1, high=1))
     ggx = chainerx.array(_values((2, 3), dtype, seed=11, low=-1, high=1))
-    chainerx.check_backward(func, (x,), (gy,), **GRAD_TOLERANCES[dtype])
-    chainerx.check_double_backward(func, (x,), (gy,), (ggx,), **DOUBLE_GRAD_TOLERANCES[dtype])
+    chainerx.check_backward(lambda xs: func(*xs), (x,), (gy,), **GRAD_TOLERANCES[dtype])
+    chainerx.check_double_backward(lambda xs: func(*xs), (x,), (gy,), (ggx,), **DOUBLE_GRAD_TOLERANCES[dtype])
 
 
 def test_softmax_family_errors():

@@ -65,13 +65,13 @@ def test_unary_gradients(name, func, domain, dtype):
     x = random_array((2, 3), dtype, *domain, seed=1)
     y = func(x)
     gy = random_array(y.shape, y.dtype, seed=2)
-    chainerx.check_backward(func, (x,), (gy,), **TOLERANCES[dtype])
+    chainerx.check_backward(lambda xs: func(*xs), (x,), (gy,), **TOLERANCES[dtype])
     if name in ('absolute', 'fabs', 'clip', 'negative', 'reshape', 'transpose', 'getitem', 'broadcast_to',
                 'expand_dims', 'copy', 'astype', 'sum', 'sum_axis', 'sum_keepdims', 'mean', 'mean_axis', 'amax',
                 'amin'):
         return  # piecewise linear: the second derivative is zero and checked by the linear rows below
     ggx = random_array(x.shape, dtype, seed=3)
-    chainerx.check_double_backward(func, (x,), (gy,), (ggx,), **DOUBLE_TOLERANCES[dtype])
+    chainerx.check_double_backward(lambda xs: func(*xs), (x,), (gy,), (ggx,), **DOUBLE_TOLERANCES[dtype])
 
 
 @pytest.mark.parametrize('dtype', FLOAT_DTYPES)
@@ -82,11 +82,11 @@ def test_binary_gradients(name, func, domain_a, domain_b, dtype, shapes):
     b = random_array(shapes[1], dtype, *domain_b, seed=2)
     y = func(a, b)
     gy = random_array(y.shape, y.dtype, seed=3)
-    chainerx.check_backward(func, (a, b), (gy,), **TOLERANCES[dtype])
+    chainerx.check_backward(lambda xs: func(*xs), (a, b), (gy,), **TOLERANCES[dtype])
     if name in ('maximum', 'maximum_b', 'minimum', 'minimum_b', 'remainder', 'fmod', 'where', 'where_b'):
         return
     gga, ggb = random_array(a.shape, dtype, seed=4), random_array(b.shape, dtype, seed=5)
-    chainerx.check_double_backward(func, (a, b), (gy,), (gga, ggb), **DOUBLE_TOLERANCES[dtype])
+    chainerx.check_double_backward(lambda xs: func(*xs), (a, b), (gy,), (gga, ggb), **DOUBLE_TOLERANCES[dtype])
 
 
 def test_loss_of_a_small_network():
@@ -96,13 +96,13 @@ def test_loss_of_a_small_network():
     def loss(x, w):
         h = chainerx.tanh((x.reshape(4, 3, 1) * w).sum(axis=1))
         return chainerx.mean(h * h)
-    chainerx.check_backward(loss, (x, w), (chainerx.array(1.0, 'float64'),), eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_backward(lambda xs: loss(*xs), (x, w), (chainerx.array(1.0, 'float64'),), eps=1e-6, atol=1e-6, rtol=1e-6)
 
 
 def test_scalar_operands():
     x = random_array((3,), 'float64', seed=1)
     for func in (lambda v: v * 3, lambda v: 2 - v, lambda v: 2.0 / (v + 3), lambda v: v ** 2, lambda v: 1.5 ** v):
-        chainerx.check_backward(func, (x,), (chainerx.ones((3,), 'float64'),), eps=1e-6, atol=1e-6, rtol=1e-6)
+        chainerx.check_backward(lambda xs: func(*xs), (x,), (chainerx.ones((3,), 'float64'),), eps=1e-6, atol=1e-6, rtol=1e-6)
 
 
 def test_mixed_dtypes_give_gradients_of_each_input_dtype():
@@ -341,5 +341,5 @@ def test_backprop_mode_is_thread_local():
 def test_check_backward_detects_wrong_gradients():
     x = random_array((3,), 'float64', seed=1)
     with pytest.raises(chainerx.GradientCheckError):
-        chainerx.check_backward(lambda v: v * v.as_grad_stopped(), (x,), (chainerx.ones((3,), 'float64'),),
+        chainerx.check_backward(lambda xs: xs[0] * xs[0].as_grad_stopped(), (x,), (chainerx.ones((3,), 'float64'),),
                                 eps=1e-6)

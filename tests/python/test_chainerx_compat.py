@@ -112,22 +112,22 @@ def test_check_backward_eps_per_input():
     w = chainerx.array([0.5, -1.0, 2.0])
     gy = chainerx.ones((3,), 'float64')
     eps = [chainerx.full((3,), 1e-3, 'float64'), chainerx.full((3,), 1e-4, 'float64')]
-    chainerx.check_backward(lambda a, b: a * b * a, (x, w), (gy,), eps, atol=1e-5, rtol=1e-4)
-    chainerx.check_backward(lambda a, b: a * b, (x, w), (gy,), eps, 1e-5, 1e-4)  # ChainerX's positional form
-    chainerx.check_backward(lambda a, b: a * b, (x, w), (gy,), eps=[chainerx.array(1e-3), 1e-3])  # a step each
-    chainerx.check_backward(lambda a, b: a * b, (x, w), (gy,), eps=1e-3)  # one float for all
-    chainerx.check_backward(lambda a, b: a * b, (x, w), (gy,))  # the defaults
+    chainerx.check_backward(lambda xs: xs[0] * xs[1] * xs[0], (x, w), (gy,), eps, atol=1e-5, rtol=1e-4)
+    chainerx.check_backward(lambda xs: xs[0] * xs[1], (x, w), (gy,), eps, 1e-5, 1e-4)  # ChainerX's positional form
+    chainerx.check_backward(lambda xs: xs[0] * xs[1], (x, w), (gy,), eps=[chainerx.array(1e-3), 1e-3])  # a step each
+    chainerx.check_backward(lambda xs: xs[0] * xs[1], (x, w), (gy,), eps=1e-3)  # one float for all
+    chainerx.check_backward(lambda xs: xs[0] * xs[1], (x, w), (gy,))  # the defaults
 
 
 def test_check_backward_eps_errors():
     x = chainerx.array([1.0, 2.0, 3.0])
     gy = chainerx.ones((3,), 'float64')
     with pytest.raises(chainerx.DimensionError):
-        chainerx.check_backward(lambda a: a * a, (x,), (gy,), [chainerx.full((3,), 1e-3, 'float64')] * 2)
+        chainerx.check_backward(lambda xs: xs[0] * xs[0], (x,), (gy,), [chainerx.full((3,), 1e-3, 'float64')] * 2)
     with pytest.raises(chainerx.DimensionError):
-        chainerx.check_backward(lambda a: a * a, (x,), (gy,), [chainerx.full((2,), 1e-3, 'float64')])
+        chainerx.check_backward(lambda xs: xs[0] * xs[0], (x,), (gy,), [chainerx.full((2,), 1e-3, 'float64')])
     with pytest.raises(chainerx.GradientCheckError):  # the per-input steps still check
-        chainerx.check_backward(lambda a: a * a.as_grad_stopped(), (x,), (gy,),
+        chainerx.check_backward(lambda xs: xs[0] * xs[0].as_grad_stopped(), (x,), (gy,),
                                 [chainerx.full((3,), 1e-3, 'float64')], atol=1e-6, rtol=1e-6)
 
 
@@ -136,9 +136,9 @@ def test_check_double_backward_eps_per_input_and_output_gradient():
     gy = chainerx.ones((3,), 'float64')
     ggx = chainerx.ones((3,), 'float64')
     eps = (chainerx.full((3,), 1e-3, 'float64'), chainerx.full((3,), 1e-3, 'float64'))  # x, then gy
-    chainerx.check_double_backward(lambda a: a * a * a, (x,), (gy,), (ggx,), eps, 1e-4, 1e-3)
+    chainerx.check_double_backward(lambda xs: xs[0] * xs[0] * xs[0], (x,), (gy,), (ggx,), eps, 1e-4, 1e-3)
     with pytest.raises(chainerx.DimensionError):
-        chainerx.check_double_backward(lambda a: a * a * a, (x,), (gy,), (ggx,), eps[:1], 1e-4, 1e-3)
+        chainerx.check_double_backward(lambda xs: xs[0] * xs[0] * xs[0], (x,), (gy,), (ggx,), eps[:1], 1e-4, 1e-3)
 
 
 # ---- manipulation keywords ----

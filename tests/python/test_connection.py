@@ -104,10 +104,10 @@ def test_linear_gradients(x_shape, w_shape, n_batch_axes):
 
     def f(x, w, b):
         return chainerx.linear(x, w, b, n_batch_axes)
-    chainerx.check_backward(f, (x, w, b), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
-    chainerx.check_double_backward(f, (x, w, b), (gy,), ggs, eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_backward(lambda xs: f(*xs), (x, w, b), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_double_backward(lambda xs: f(*xs), (x, w, b), (gy,), ggs, eps=1e-6, atol=1e-6, rtol=1e-6)
     # Without a bias, and with only some inputs in the graph.
-    chainerx.check_backward(lambda x, w: chainerx.linear(x, w, n_batch_axes=n_batch_axes), (x, w), (gy,),
+    chainerx.check_backward(lambda xs: chainerx.linear(xs[0], xs[1], n_batch_axes=n_batch_axes), (x, w), (gy,),
                             eps=1e-6, atol=1e-6, rtol=1e-6)
     wc = w.copy().require_grad()
     chainerx.sum(chainerx.linear(x, wc, n_batch_axes=n_batch_axes)).backward()
@@ -191,8 +191,8 @@ def test_conv_gradients(x_shape, w_shape, stride, pad, cover_all):
     y = f(x, w, b)
     gy = chainerx.array(random_values(y.shape, 'float64', 3))
     ggs = tuple(chainerx.array(random_values(a.shape, 'float64', 4 + i)) for i, a in enumerate((x, w, b)))
-    chainerx.check_backward(f, (x, w, b), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
-    chainerx.check_double_backward(f, (x, w, b), (gy,), ggs, eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_backward(lambda xs: f(*xs), (x, w, b), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_double_backward(lambda xs: f(*xs), (x, w, b), (gy,), ggs, eps=1e-6, atol=1e-6, rtol=1e-6)
 
 
 def test_conv_errors():
@@ -258,8 +258,8 @@ def test_conv_transpose_gradients(x_shape, w_shape, stride, pad, outsize):
     y = f(x, w, b)
     gy = chainerx.array(random_values(y.shape, 'float64', 3))
     ggs = tuple(chainerx.array(random_values(a.shape, 'float64', 4 + i)) for i, a in enumerate((x, w, b)))
-    chainerx.check_backward(f, (x, w, b), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
-    chainerx.check_double_backward(f, (x, w, b), (gy,), ggs, eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_backward(lambda xs: f(*xs), (x, w, b), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_double_backward(lambda xs: f(*xs), (x, w, b), (gy,), ggs, eps=1e-6, atol=1e-6, rtol=1e-6)
 
 
 def test_conv_transpose_errors():

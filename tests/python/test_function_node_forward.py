@@ -78,9 +78,9 @@ def test_gradients_match_numerical_ones_including_second_order():
     x = chainerx.array([0.5, -1.0, 2.0])
     gy = chainerx.array([1.0, 0.5, -2.0])
     ggx = chainerx.array([0.3, -0.7, 1.1])
-    chainerx.check_backward(_square, [x], [gy], eps=1e-3)
-    chainerx.check_double_backward(_square, [x], [gy], [ggx], eps=1e-3)
-    chainerx.check_double_backward(_exp, [x], [gy], [ggx], eps=1e-3, rtol=1e-3)
+    chainerx.check_backward(lambda xs: _square(*xs), [x], [gy], eps=1e-3)
+    chainerx.check_double_backward(lambda xs: _square(*xs), [x], [gy], [ggx], eps=1e-3)
+    chainerx.check_double_backward(lambda xs: _exp(*xs), [x], [gy], [ggx], eps=1e-3, rtol=1e-3)
 
 
 def test_retained_output_reconnects_after_the_output_is_gone():

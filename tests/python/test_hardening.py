@@ -244,9 +244,9 @@ def test_prod_gradients_with_zeros(values, axis):
 
     y = f(x)
     gy = chx.array(numpy.linspace(0.5, 1.5, y.size).reshape(y.shape))
-    chx.check_backward(f, (x,), (gy,), eps=1e-3, atol=1e-7, rtol=1e-6)
+    chx.check_backward(lambda xs: f(*xs), (x,), (gy,), eps=1e-3, atol=1e-7, rtol=1e-6)
     ggx = chx.array(numpy.linspace(-1.0, 1.0, x.size).reshape(x.shape))
-    chx.check_double_backward(f, (x,), (gy,), (ggx,), eps=1e-3, atol=1e-7, rtol=1e-6)
+    chx.check_double_backward(lambda xs: f(*xs), (x,), (gy,), (ggx,), eps=1e-3, atol=1e-7, rtol=1e-6)
 
 
 # ---- 5. Python ints beyond the array's dtype ---------------------------------------------------------

@@ -146,8 +146,8 @@ def test_take_backward(shape, indices, axis, dtype):
     gy = chainerx.array(_data(y_shape, dtype, 2))
     ggx = chainerx.array(_data(shape, dtype, 3))
     tol = {'eps': 1e-1, 'atol': 5e-2, 'rtol': 5e-2} if dtype == 'float16' else {'eps': 1e-3, 'atol': 1e-3, 'rtol': 1e-3}
-    chainerx.check_backward(lambda a: chainerx.take(a, indices, axis), (x,), (gy,), **tol)
-    chainerx.check_double_backward(lambda a: chainerx.take(a * a, indices, axis), (x,), (gy,), (ggx,), **tol)
+    chainerx.check_backward(lambda xs: chainerx.take(xs[0], indices, axis), (x,), (gy,), **tol)
+    chainerx.check_double_backward(lambda xs: chainerx.take(xs[0] * xs[0], indices, axis), (x,), (gy,), (ggx,), **tol)
 
 
 def test_take_gradient_accumulates_duplicates():
@@ -294,8 +294,8 @@ def test_getitem_backward(shape, key, dtype):
     gy = chainerx.array(_data(y_shape, dtype, 2))
     ggx = chainerx.array(_data(shape, dtype, 3))
     tol = {'eps': 1e-1, 'atol': 5e-2, 'rtol': 5e-2} if dtype == 'float16' else {'eps': 1e-6, 'atol': 1e-6, 'rtol': 1e-6}
-    chainerx.check_backward(lambda v: v[key], (x,), (gy,), **tol)
-    chainerx.check_double_backward(lambda v: (v * v)[key], (x,), (gy,), (ggx,), **tol)
+    chainerx.check_backward(lambda xs: xs[0][key], (x,), (gy,), **tol)
+    chainerx.check_double_backward(lambda xs: (xs[0] * xs[0])[key], (x,), (gy,), (ggx,), **tol)
 
 
 def test_getitem_gradient_accumulates():

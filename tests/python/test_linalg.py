@@ -281,9 +281,9 @@ def test_product_gradients(name, func, shape_a, shape_b, dtype):
     a, b = _random(shape_a, dtype, 1), _random(shape_b, dtype, 2)
     y = func(a, b)
     gy = _random(y.shape, dtype, 3)
-    chainerx.check_backward(lambda x, w: func(x, w), (a, b), (gy,), **GRAD_TOLERANCES[dtype])
+    chainerx.check_backward(lambda xs: func(xs[0], xs[1]), (a, b), (gy,), **GRAD_TOLERANCES[dtype])
     gga, ggb = _random(shape_a, dtype, 4), _random(shape_b, dtype, 5)
-    chainerx.check_double_backward(lambda x, w: func(x, w), (a, b), (gy,), (gga, ggb), **DOUBLE_TOLERANCES[dtype])
+    chainerx.check_double_backward(lambda xs: func(xs[0], xs[1]), (a, b), (gy,), (gga, ggb), **DOUBLE_TOLERANCES[dtype])
 
 
 def test_gradient_of_one_operand_only():
@@ -378,17 +378,17 @@ def test_einsum_gradients(subscripts, shapes):
     y = chainerx.einsum(subscripts, *xs)
     gy = _random(y.shape, 'float64', 9)
     f = lambda *args: chainerx.einsum(subscripts, *args)  # NOQA
-    chainerx.check_backward(f, xs, (gy,), **GRAD_TOLERANCES['float64'])
+    chainerx.check_backward(lambda xs: f(*xs), xs, (gy,), **GRAD_TOLERANCES['float64'])
     ggs = [_random(s, 'float64', 10 + n) for n, s in enumerate(shapes)]
-    chainerx.check_double_backward(f, xs, (gy,), ggs, **DOUBLE_TOLERANCES['float64'])
+    chainerx.check_double_backward(lambda xs: f(*xs), xs, (gy,), ggs, **DOUBLE_TOLERANCES['float64'])
 
 
 def test_tensordot_gradients():
     a, b = _random((2, 3, 4), 'float64', 1), _random((4, 3, 2), 'float64', 2)
     f = lambda x, y: chainerx.tensordot(x, y, ([1, 2], [1, 0]))  # NOQA
     gy = _random((2, 2), 'float64', 3)
-    chainerx.check_backward(f, (a, b), (gy,), **GRAD_TOLERANCES['float64'])
-    chainerx.check_double_backward(f, (a, b), (gy,), (_random(a.shape, 'float64', 4), _random(b.shape, 'float64', 5)),
+    chainerx.check_backward(lambda xs: f(*xs), (a, b), (gy,), **GRAD_TOLERANCES['float64'])
+    chainerx.check_double_backward(lambda xs: f(*xs), (a, b), (gy,), (_random(a.shape, 'float64', 4), _random(b.shape, 'float64', 5)),
                                    **DOUBLE_TOLERANCES['float64'])
 
 
@@ -590,6 +590,6 @@ def test_linalg_gradients(name, func, shapes):
     ys = func(*xs)
     ys = ys if isinstance(ys, tuple) else (ys,)
     gys = tuple(chainerx.array(rng.uniform(-1, 1, y.shape)) for y in ys)
-    chainerx.check_backward(lambda *args: func(*args), xs, gys, eps=1e-6, atol=1e-6, rtol=1e-5)
+    chainerx.check_backward(lambda xs: func(*xs), xs, gys, eps=1e-6, atol=1e-6, rtol=1e-5)
     ggs = [chainerx.array(rng.uniform(-1, 1, x.shape)) for x in xs]
-    chainerx.check_double_backward(lambda *args: func(*args), xs, gys, ggs, eps=1e-6, atol=1e-5, rtol=1e-4)
+    chainerx.check_double_backward(lambda xs: func(*xs), xs, gys, ggs, eps=1e-6, atol=1e-5, rtol=1e-4)

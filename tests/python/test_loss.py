@@ -73,8 +73,8 @@ def test_elementwise_loss_gradients(name, func, ref, domain, dtype):
     gy = chainerx.array(_values((2, 3), dtype, seed=5, low=-1, high=1))
     gga, ggb = chainerx.array(_values((2, 3), dtype, seed=6)), chainerx.array(_values((2, 3), dtype, seed=7))
     args = (chainerx.array(a), chainerx.array(b))
-    chainerx.check_backward(func, args, (gy,), **GRAD_TOLERANCES[dtype])
-    chainerx.check_double_backward(func, args, (gy,), (gga, ggb), **DOUBLE_GRAD_TOLERANCES[dtype])
+    chainerx.check_backward(lambda xs: func(*xs), args, (gy,), **GRAD_TOLERANCES[dtype])
+    chainerx.check_double_backward(lambda xs: func(*xs), args, (gy,), (gga, ggb), **DOUBLE_GRAD_TOLERANCES[dtype])
 
 
 def test_elementwise_losses_broadcast():
@@ -112,8 +112,8 @@ def test_sigmoid_cross_entropy_large_logits_and_gradients():
 
     def func(v):
         return chainerx.sigmoid_cross_entropy(v, ts)
-    chainerx.check_backward(func, (xs,), (gy,), **GRAD_TOLERANCES['float64'])
-    chainerx.check_double_backward(func, (xs,), (gy,), (chainerx.array(_values((3, 2), 'float64', seed=14)),),
+    chainerx.check_backward(lambda xs: func(*xs), (xs,), (gy,), **GRAD_TOLERANCES['float64'])
+    chainerx.check_double_backward(lambda xs: func(*xs), (xs,), (gy,), (chainerx.array(_values((3, 2), 'float64', seed=14)),),
                                    **DOUBLE_GRAD_TOLERANCES['float64'])
 
 
@@ -164,8 +164,8 @@ def test_softmax_cross_entropy_gradients(dtype):
 
     def func(v):
         return chainerx.softmax_cross_entropy(v, t)
-    chainerx.check_backward(func, (x,), (gy,), **GRAD_TOLERANCES[dtype])
-    chainerx.check_double_backward(func, (x,), (gy,), (ggx,), **DOUBLE_GRAD_TOLERANCES[dtype])
+    chainerx.check_backward(lambda xs: func(*xs), (x,), (gy,), **GRAD_TOLERANCES[dtype])
+    chainerx.check_double_backward(lambda xs: func(*xs), (x,), (gy,), (ggx,), **DOUBLE_GRAD_TOLERANCES[dtype])
 
 
 def test_softmax_cross_entropy_gradient_is_softmax_minus_one_hot():
@@ -222,8 +222,8 @@ def test_hinge_gradients(norm):
 
     def func(v):
         return chainerx.hinge(v, t, norm)
-    chainerx.check_backward(func, (chainerx.array(x),), (gy,), **GRAD_TOLERANCES['float64'])
-    chainerx.check_double_backward(func, (chainerx.array(x),), (gy,), (chainerx.array(_values((3, 4), 'float64')),),
+    chainerx.check_backward(lambda xs: func(*xs), (chainerx.array(x),), (gy,), **GRAD_TOLERANCES['float64'])
+    chainerx.check_double_backward(lambda xs: func(*xs), (chainerx.array(x),), (gy,), (chainerx.array(_values((3, 4), 'float64')),),
                                    **DOUBLE_GRAD_TOLERANCES['float64'])
 
 

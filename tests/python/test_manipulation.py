@@ -522,9 +522,9 @@ def test_gradients(name, func, shapes, dtype):
     xs = tuple(_random(s, dtype, seed=i) for i, s in enumerate(shapes))
     ys = _outputs(func(*xs))
     gys = tuple(_random(y.shape, y.dtype, seed=10 + i) for i, y in enumerate(ys))
-    chainerx.check_backward(func, xs, gys, **TOLERANCES[dtype])
+    chainerx.check_backward(lambda xs: func(*xs), xs, gys, **TOLERANCES[dtype])
     ggxs = tuple(_random(x.shape, dtype, seed=20 + i) for i, x in enumerate(xs))
-    chainerx.check_double_backward(func, xs, gys, ggxs, **DOUBLE_TOLERANCES[dtype])
+    chainerx.check_double_backward(lambda xs: func(*xs), xs, gys, ggxs, **DOUBLE_TOLERANCES[dtype])
 
 
 def test_concatenate_mixed_dtype_gradient():

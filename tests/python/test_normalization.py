@@ -145,9 +145,9 @@ def test_batch_norm_gradients(shape, axis, param_shape):
         rm, rv = chainerx.zeros(param_shape, 'float64'), chainerx.ones(param_shape, 'float64')
         return chainerx.batch_norm(x, gamma, beta, rm, rv, eps=1e-3, axis=axis)
     gy = chainerx.array(random_values(shape, 'float64', seed=3))
-    chainerx.check_backward(f, (x, gamma, beta), (gy,), eps=1e-6, atol=1e-5, rtol=1e-5)
+    chainerx.check_backward(lambda xs: f(*xs), (x, gamma, beta), (gy,), eps=1e-6, atol=1e-5, rtol=1e-5)
     ggs = tuple(chainerx.array(random_values(a.shape, 'float64', seed=4 + i)) for i, a in enumerate((x, gamma, beta)))
-    chainerx.check_double_backward(f, (x, gamma, beta), (gy,), ggs, eps=1e-5, atol=1e-4, rtol=1e-4)
+    chainerx.check_double_backward(lambda xs: f(*xs), (x, gamma, beta), (gy,), ggs, eps=1e-5, atol=1e-4, rtol=1e-4)
 
 
 @pytest.mark.parametrize('shape,axis,param_shape', GRAD_CASES[:2])
@@ -159,9 +159,9 @@ def test_fixed_batch_norm_gradients(shape, axis, param_shape):
         return chainerx.fixed_batch_norm(x, gamma, beta, mean, var, eps=1e-3, axis=axis)
     inputs = (x, *params)
     gy = chainerx.array(random_values(shape, 'float64', seed=7))
-    chainerx.check_backward(f, inputs, (gy,), eps=1e-6, atol=1e-5, rtol=1e-5)
+    chainerx.check_backward(lambda xs: f(*xs), inputs, (gy,), eps=1e-6, atol=1e-5, rtol=1e-5)
     ggs = tuple(chainerx.array(random_values(a.shape, 'float64', seed=8 + i)) for i, a in enumerate(inputs))
-    chainerx.check_double_backward(f, inputs, (gy,), ggs, eps=1e-5, atol=1e-4, rtol=1e-4)
+    chainerx.check_double_backward(lambda xs: f(*xs), inputs, (gy,), ggs, eps=1e-5, atol=1e-4, rtol=1e-4)
 
 
 def test_layer_norm_gradients():
@@ -172,9 +172,9 @@ def test_layer_norm_gradients():
     def f(x, gamma, beta):
         return chainerx.layer_norm(x, gamma, beta, eps=1e-3)
     gy = chainerx.array(random_values((3, 4), 'float64', seed=3))
-    chainerx.check_backward(f, (x, gamma, beta), (gy,), eps=1e-6, atol=1e-5, rtol=1e-5)
+    chainerx.check_backward(lambda xs: f(*xs), (x, gamma, beta), (gy,), eps=1e-6, atol=1e-5, rtol=1e-5)
     ggs = tuple(chainerx.array(random_values(a.shape, 'float64', seed=4 + i)) for i, a in enumerate((x, gamma, beta)))
-    chainerx.check_double_backward(f, (x, gamma, beta), (gy,), ggs, eps=1e-5, atol=1e-4, rtol=1e-4)
+    chainerx.check_double_backward(lambda xs: f(*xs), (x, gamma, beta), (gy,), ggs, eps=1e-5, atol=1e-4, rtol=1e-4)
 
 
 def test_float16_gradient_dtypes():

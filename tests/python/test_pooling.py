@@ -154,8 +154,8 @@ def test_max_pool_gradients(shape, ksize, stride, pad, cover_all):
     y = f(x)
     gy = chainerx.array(random_values(y.shape, 'float64', seed=2))
     ggx = chainerx.array(random_values(shape, 'float64', seed=3))
-    chainerx.check_backward(f, (x,), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
-    chainerx.check_double_backward(f, (x,), (gy,), (ggx,), eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_backward(lambda xs: f(*xs), (x,), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_double_backward(lambda xs: f(*xs), (x,), (gy,), (ggx,), eps=1e-6, atol=1e-6, rtol=1e-6)
 
 
 @pytest.mark.parametrize('pad_mode', ['ignore', 'zero'])
@@ -168,8 +168,8 @@ def test_average_pool_gradients(shape, ksize, stride, pad, cover_all, pad_mode):
     y = f(x)
     gy = chainerx.array(random_values(y.shape, 'float64', seed=2))
     ggx = chainerx.array(random_values(shape, 'float64', seed=3))
-    chainerx.check_backward(f, (x,), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
-    chainerx.check_double_backward(f, (x,), (gy,), (ggx,), eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_backward(lambda xs: f(*xs), (x,), (gy,), eps=1e-6, atol=1e-6, rtol=1e-6)
+    chainerx.check_double_backward(lambda xs: f(*xs), (x,), (gy,), (ggx,), eps=1e-6, atol=1e-6, rtol=1e-6)
 
 
 @pytest.mark.parametrize('pool', ['max', 'average'])

@@ -153,8 +153,8 @@ def test_lstm_gradients():
     c, x = _chx(_rand((3, 2), 5)), _chx(_rand((2, 8), 6))
     gc, gh = _chx(_rand((3, 2), 7)), _chx(_rand((2, 2), 8))
     ggc, ggx = _chx(_rand((3, 2), 9)), _chx(_rand((2, 8), 10))
-    chainerx.check_backward(chainerx.lstm, (c, x), (gc, gh), **GRAD)
-    chainerx.check_double_backward(chainerx.lstm, (c, x), (gc, gh), (ggc, ggx), **DOUBLE_GRAD)
+    chainerx.check_backward(lambda xs: chainerx.lstm(*xs), (c, x), (gc, gh), **GRAD)
+    chainerx.check_double_backward(lambda xs: chainerx.lstm(*xs), (c, x), (gc, gh), (ggc, ggx), **DOUBLE_GRAD)
 
 
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
@@ -170,7 +170,7 @@ def test_slstm(dtype):
 def test_slstm_gradients():
     inputs = tuple(_chx(_rand(s, k)) for k, s in enumerate([(2, 3), (2, 3), (2, 12), (2, 12)]))
     gy = (_chx(_rand((2, 3), 10)), _chx(_rand((2, 3), 11)))
-    chainerx.check_backward(chainerx.slstm, inputs, gy, **GRAD)
+    chainerx.check_backward(lambda xs: chainerx.slstm(*xs), inputs, gy, **GRAD)
 
 
 @pytest.mark.parametrize('n', [1, 2, 3])
@@ -183,7 +183,7 @@ def test_tree_lstm(n):
     numpy.testing.assert_allclose(_np(h), h_ref, rtol=1e-12)
     inputs = tuple(_chx(a) for a in cs + [x])
     gy = (_chx(_rand((2, 3), 20)), _chx(_rand((2, 3), 21)))
-    chainerx.check_backward(chainerx.tree_lstm, inputs, gy, **GRAD)
+    chainerx.check_backward(lambda xs: chainerx.tree_lstm(*xs), inputs, gy, **GRAD)
 
 
 def test_cell_errors():
@@ -317,7 +317,7 @@ def test_n_step_gradients(name, kind):
 
     outputs = func(*[_chx(a) for a in flat])
     gys = tuple(_chx(_rand(o.shape, 100 + k)) for k, o in enumerate(outputs))
-    chainerx.check_backward(func, tuple(_chx(a) for a in flat), gys, **GRAD)
+    chainerx.check_backward(lambda xs: func(*xs), tuple(_chx(a) for a in flat), gys, **GRAD)
 
 
 def test_n_step_backward_reaches_all_inputs():
