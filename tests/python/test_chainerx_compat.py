@@ -84,6 +84,8 @@ def test_fallback_refuses_graph_connected_arrays():
 
 @pytest.mark.parametrize('name', _fallback.NAMES)
 def test_fallback_functions_are_installed(name):
+    if not hasattr(numpy, name):
+        pytest.skip('numpy {} has no {} (numpy 2 names it so)'.format(numpy.__version__, name))
     func = getattr(chainerx, name)
     assert func.__wrapped__ is getattr(numpy, name)  # a fallback, not a native routine that shadowed it
     assert func.__doc__.startswith('NumPy fallback, no backprop')
