@@ -58,7 +58,7 @@ struct mode_scope_py {
     static constexpr bool enabled = Enabled;
     nb::object target;  // None (default context), a Context, a BackpropId or a list of them
     std::unique_ptr<detail::backprop_mode_scope> scope;
-    std::thread::id owner;  // the thread that entered it (modes are per thread)
+    std::thread::id owner{};  // the thread that entered it (modes are per thread)
 
     void enter() {
         if (scope && owner != std::this_thread::get_id())

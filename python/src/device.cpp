@@ -13,14 +13,14 @@ struct context_scope_py {
     context* ctx;
     context* saved = nullptr;
     device* saved_device = nullptr;
-    std::optional<std::thread::id> owner;  // the thread that entered it, until it is exited
+    std::optional<std::thread::id> owner{};  // the thread that entered it, until it is exited
 };
 // Device scope: makes a device the default of this thread for a with-block.
 struct device_scope_py {
     device* dev;
     context* saved_context = nullptr;
     device* saved_device = nullptr;
-    std::optional<std::thread::id> owner;
+    std::optional<std::thread::id> owner{};
 };
 
 // The defaults are per thread: a scope exited on another thread than the one that entered it would
