@@ -15,8 +15,8 @@ def _through_numpy(numpy_function):
     default, unlike chainerx.zeros and the like).
 
     Args:
-        device: a Device or a device name such as 'native:0' to put the result on; None leaves it
-            on the native device 'native:0', sharing the memory of NumPy's result.
+        device: a Device or a device name such as 'native:0' to put the result on; None uses the
+            default device (on native:0 the result shares the memory of NumPy's result).
     """.format(name=numpy_function.__name__)
     return function
 
@@ -37,6 +37,6 @@ def asanyarray(a, dtype=None, device=None):
         a: a chainerx.ndarray, a numpy.ndarray, a (nested) sequence or a scalar (NumPy's inference).
         dtype: the dtype of the result; None keeps the input's dtype.
         device: a Device or a device name; None keeps an ndarray on its device and puts other input
-            on the native device 'native:0'.
+            on the default device.
     """
     return _core.asarray(a, dtype=dtype, device=device)

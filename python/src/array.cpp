@@ -288,6 +288,7 @@ array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev
                                   : numpy.attr("asarray")(obj);
         std::optional<array> wrapped = from_numpy_buffer(np_array);
         result = wrapped ? *wrapped : from_numpy_fallback(np_array);
+        if (!dev) dev = &get_default_device();  // ChainerX: new arrays go to the default device
     }
     if (type && *type != result.dtype()) {
         result = astype(result, *type);

@@ -32,7 +32,7 @@ Args:
     copy: if False, no copy is made when none is needed: an ndarray on the requested device is
         returned as is, and a numpy.ndarray is wrapped without copying (the arrays share memory).
     device: a Device or a device name such as 'native:0'. None keeps an ndarray on its device and
-        puts other input on the native device 'native:0' (ChainerX uses the default device).
+        puts other input on the default device, as ChainerX does.
 Returns:
     A chainerx.ndarray. Copying or casting an ndarray is recorded on its graphs (differentiable);
     moving it to another device is not.)";
@@ -46,7 +46,7 @@ Args:
     object: a chainerx.ndarray, a numpy.ndarray, a (nested) sequence or a scalar (NumPy's inference).
     dtype: the dtype of the result; None keeps the input's dtype.
     device: a Device or a device name. None keeps an ndarray on its device and puts other input on
-        the native device 'native:0' (ChainerX uses the default device).)";
+        the default device, as ChainerX does.)";
 
 constexpr const char* ascontiguousarray_doc = R"(Returns a C-contiguous array with the values of a.
 
@@ -169,8 +169,8 @@ Args:
     dtype: the dtype of the elements; float32 by default, as in ChainerX (NumPy's is float64).
     count: the number of elements to read; -1 reads to the end of the buffer.
     offset: the number of bytes to skip at the start of the buffer.
-    device: None returns a native array that shares the buffer's memory (no copy); another device
-        gets a copy.)";
+    device: a Device or a device name; None uses the default device. On native:0 the array shares
+        the buffer's memory (no copy); another device gets a copy.)";
 }  // namespace
 
 void init_creation(nb::module_& m) {

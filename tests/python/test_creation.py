@@ -175,3 +175,33 @@ def test_bad_shape_and_device_arguments():
         chainerx.zeros('abc')
     with pytest.raises(chainerx.DeviceError):
         chainerx.zeros((1,), device='native:9')
+
+
+@pytest.mark.parametrize('make', [
+    lambda: chainerx.array([1, 2]),
+    lambda: chainerx.array(numpy.ones(2), copy=False),
+    lambda: chainerx.asarray([1.0, 2.0]),
+    lambda: chainerx.asarray(numpy.ones(2)),
+    lambda: chainerx.asanyarray(3.0),
+    lambda: chainerx.ascontiguousarray(numpy.ones((2, 2)).T),
+    lambda: chainerx.frombuffer(b'\x00' * 8),
+    lambda: chainerx.fromfunction(lambda i: i, (3,)),
+], ids=['array', 'array_nocopy', 'asarray_list', 'asarray_numpy', 'asanyarray', 'ascontiguousarray', 'frombuffer',
+        'fromfunction'])
+def test_new_arrays_go_to_the_default_device(make):
+    # As in ChainerX: input that is not an ndarray goes to the default device, not to native:0.
+    with chainerx.using_device('native:1'):
+        a = make()
+    assert a.device is chainerx.get_device('native:1')
+    assert make().device is chainerx.get_device('native:0')
+
+
+def test_an_ndarray_keeps_its_device_and_numpy_memory_is_shared_on_native_0():
+    x = chainerx.array([1.0], device='native:2')
+    with chainerx.using_device('native:1'):
+        assert chainerx.asarray(x) is x or chainerx.asarray(x).device is x.device
+        assert chainerx.array(x).device is x.device
+    n = numpy.zeros(3)
+    a = chainerx.asarray(n)
+    n[0] = 5
+    assert chainerx.to_numpy(a)[0] == 5  # no copy on native:0
