@@ -168,3 +168,20 @@ def test_double_backprop_through_intermediates_that_require_grad_frees_the_graph
         del node, y, z
     gc.collect()
     assert [r() for r in refs] == [None] * 3
+
+
+def test_a_node_returning_too_many_gradients_is_an_error():
+    x = chainerx.array([1.0]).require_grad()
+    node = _Node(lambda gys, xs, ys: [gys[0], gys[0]])
+    node._backward_chainerx = lambda targets, gys, xs, ys: [gys[0], gys[0]]  # one target, two gradients
+    y, = _fallback_forward(node, [x], lambda a: [a * 2])
+    with pytest.raises(chainerx.ChainerxError, match='too many gradients'):
+        y.backward()
+
+
+def test_a_node_returning_a_non_array_gradient_is_a_type_error():
+    x = chainerx.array([1.0]).require_grad()
+    node = _Node(lambda gys, xs, ys: [numpy.ones(1)])
+    y, = _fallback_forward(node, [x], lambda a: [a * 2])
+    with pytest.raises(TypeError, match='_backward_chainerx'):
+        y.backward()

@@ -19,10 +19,29 @@ import chainerx as chx
 TOO_BIG = 'array is too big'
 
 
+# For the scripts of _run_isolated: exits scope s on a new thread (then calls after there), returning the
+# RuntimeErrors the exit raised.
+_EXIT_ON_ANOTHER_THREAD = '''
+def exit_on_another_thread(s, after=None):
+    errors = []
+    def leave():
+        try:
+            s.__exit__(None, None, None)
+        except RuntimeError as e:
+            errors.append(e)
+        if after:
+            after()
+    t = threading.Thread(target=leave)
+    t.start()
+    t.join()
+    return errors
+'''
+
+
 def _run_isolated(code, timeout=120):
     """Runs `code` in a fresh interpreter; returns its stdout (fails on a crash or a hang)."""
-    proc = subprocess.run([sys.executable, '-c', textwrap.dedent(code)], capture_output=True, text=True,
-                          timeout=timeout)
+    code = textwrap.dedent(code).replace('EXIT_ON_ANOTHER_THREAD\n', _EXIT_ON_ANOTHER_THREAD)
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -456,18 +475,11 @@ def test_broadcast_views_are_read_only():
 def test_backprop_mode_scope_exited_on_another_thread_is_refused():
     out = _run_isolated('''
         import threading, chainerx as chx
+        EXIT_ON_ANOTHER_THREAD
         for make in (chx.no_backprop_mode, chx.force_backprop_mode):
             s = make()
             s.__enter__()
-            errors = []
-            def leave():
-                try:
-                    s.__exit__(None, None, None)
-                except RuntimeError as e:
-                    errors.append(e)
-            t = threading.Thread(target=leave)
-            t.start()
-            t.join()
+            errors = exit_on_another_thread(s)
             print(len(errors), 'thread' in str(errors[0]))
             s.__exit__(None, None, None)
             print(chx.is_backprop_required())
@@ -511,19 +523,12 @@ def test_backprop_mode_scopes_exited_out_of_order():
 def test_device_and_context_scopes_exited_on_another_thread_are_refused():
     out = _run_isolated('''
         import threading, chainerx as chx
+        EXIT_ON_ANOTHER_THREAD
         before = chx.get_default_device()
         for s in (chx.using_device('native:1'), chx.context_scope(chx.Context())):
             s.__enter__()
-            errors = []
-            def leave():
-                try:
-                    s.__exit__(None, None, None)
-                except RuntimeError as e:
-                    errors.append(e)
-                print(chx.get_default_device().name)  # the other thread's default is untouched
-            t = threading.Thread(target=leave)
-            t.start()
-            t.join()
+            # The other thread's default is untouched.
+            errors = exit_on_another_thread(s, lambda: print(chx.get_default_device().name))
             print(len(errors))
             s.__exit__(None, None, None)
             print(chx.get_default_device() is before)
@@ -616,3 +621,61 @@ def test_concurrent_backward_into_one_leaf_loses_nothing():
     assert not errors
     g = chx.to_numpy(w.grad)
     assert g.min() == g.max() == threads * iterations
+
+
+# ---- Properties of the paths added for Chainer's ReLU: where() with a scalar branch, and binary
+# backward that skips the gradients of scalars and constants ------------------------------------
+
+_WHERE_DTYPES = ['float32', 'float64', 'int32', 'int8', 'bool']
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=0, max_size=3), st.sampled_from(_WHERE_DTYPES),
+       st.integers(-3, 3), st.booleans(), st.booleans(), st.integers(0, 2**31 - 1))
+def test_where_with_a_scalar_branch_matches_numpy(shape, dtype, value, scalar_second, transposed, seed):
+    rng = numpy.random.RandomState(seed)
+    x = numpy.asarray(rng.randn(*shape) * 4).astype(dtype)
+    cond = numpy.asarray(rng.rand(*shape) > 0.5)
+    if transposed:  # non-contiguous operands take the strided loop
+        x, cond = x.T, cond.T
+    scalar = bool(value) if dtype == 'bool' else value
+    args = (scalar, x) if scalar_second else (x, scalar)
+    expected = numpy.where(cond, *args)
+    got = chx.where(chx.array(cond), *[a if numpy.isscalar(a) or isinstance(a, bool) else chx.array(a)
+                                       for a in args])
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    numpy.testing.assert_array_equal(chx.to_numpy(got), expected)
+
+
+_BINARY_GRADS = {
+    'maximum': (chx.maximum, lambda a, b, g: (g * (a >= b), g * (a < b))),
+    'minimum': (chx.minimum, lambda a, b, g: (g * (a <= b), g * (a > b))),
+    'multiply': (chx.multiply, lambda a, b, g: (g * b, g * a)),
+    'subtract': (chx.subtract, lambda a, b, g: (g, -g)),
+    'true_divide': (chx.true_divide, lambda a, b, g: (g / b, -g * a / (b * b))),
+}
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(st.sampled_from(sorted(_BINARY_GRADS)), st.lists(st.integers(1, 4), min_size=0, max_size=3),
+       st.sampled_from(['array', 'constant', 'scalar']), st.booleans(), st.integers(0, 2**31 - 1))
+def test_binary_backward_with_scalar_or_constant_operands_matches_the_formula(name, shape, other, swap, seed):
+    # Only operands in a graph get a gradient; the others (a scalar, a constant array) get none, and the
+    # gradient of the one in the graph is the same as when both are.
+    op, formula = _BINARY_GRADS[name]
+    rng = numpy.random.RandomState(seed)
+    a = numpy.asarray(rng.uniform(0.5, 2.0, shape) * rng.choice([-1, 1], shape))
+    b = numpy.asarray(rng.uniform(0.5, 2.0, shape) * rng.choice([-1, 1], shape)) if other != 'scalar' else 0.75
+    g = numpy.asarray(rng.randn(*shape))
+    x = chx.array(a).require_grad()
+    y = chx.array(b).require_grad() if other == 'array' else (chx.array(b) if other == 'constant' else b)
+    out = op(y, x) if swap else op(x, y)
+    out.grad = chx.array(g)
+    out.backward()
+    ga, gb = formula(b, a, g) if swap else formula(a, b, g)
+    gx = gb if swap else ga
+    numpy.testing.assert_allclose(chx.to_numpy(x.grad), gx, rtol=1e-12, atol=0)
+    if other == 'array':
+        numpy.testing.assert_allclose(chx.to_numpy(y.grad), ga if swap else gb, rtol=1e-12, atol=0)
+    elif other == 'constant':
+        assert not y.is_grad_required()
