@@ -2,10 +2,12 @@
 #include "chainerx/routines/creation_basic.hpp"
 #include "elementwise.cuh"
 
-#define CHAINERX_CUDA_CAST_KERNELS_TO(unused, To) CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_CAST_KERNEL, To)
-CHAINERX_CUDA_CAST_KERNELS_TO(, chainerx::float16)
-CHAINERX_CUDA_CAST_KERNELS_TO(, float)
-CHAINERX_CUDA_CAST_KERNELS_TO(, double)
-CHAINERX_CUDA_CAST_KERNELS_TO(, chainerx::bfloat16)
-
-CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_FILL_KERNEL, unused)
+namespace chainerx::cuda::detail {
+void add_cast_to_float_kernels(kernel_table& table) {
+    add_cast_kernels<float16>(table);
+    add_cast_kernels<float>(table);
+    add_cast_kernels<double>(table);
+    add_cast_kernels<bfloat16>(table);
+    add_op_kernels<chainerx::detail::fill_op, 1>(table);
+}
+}  // namespace chainerx::cuda::detail

@@ -2,10 +2,13 @@
 #include "chainerx/routines/creation_basic.hpp"
 #include "elementwise.cuh"
 
-#define CHAINERX_CUDA_CAST_KERNELS_TO(unused, To) CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_CAST_KERNEL, To)
-CHAINERX_CUDA_CAST_KERNELS_TO(, bool)
-CHAINERX_CUDA_CAST_KERNELS_TO(, int8_t)
-CHAINERX_CUDA_CAST_KERNELS_TO(, int16_t)
-CHAINERX_CUDA_CAST_KERNELS_TO(, int32_t)
-CHAINERX_CUDA_CAST_KERNELS_TO(, int64_t)
-CHAINERX_CUDA_CAST_KERNELS_TO(, uint8_t)
+namespace chainerx::cuda::detail {
+void add_cast_to_int_kernels(kernel_table& table) {
+    add_cast_kernels<bool>(table);
+    add_cast_kernels<int8_t>(table);
+    add_cast_kernels<int16_t>(table);
+    add_cast_kernels<int32_t>(table);
+    add_cast_kernels<int64_t>(table);
+    add_cast_kernels<uint8_t>(table);
+}
+}  // namespace chainerx::cuda::detail

@@ -4,4 +4,6 @@
 #include "chainerx/routines/math.hpp"
 #include "elementwise.cuh"
 
-CHAINERX_CUDA_COMPARISON_OPS(CHAINERX_CUDA_INSTANTIATE_OP)
+namespace chainerx::cuda::detail {
+void add_comparison_kernels(kernel_table& table) { CHAINERX_CUDA_COMPARISON_OPS(CHAINERX_CUDA_ADD_OP_KERNELS) }
+}  // namespace chainerx::cuda::detail

@@ -1,5 +1,6 @@
 // The CUDA backend: cuda_device (a caching device allocator, copies to and from the host,
-// synchronization), cuda_backend and chainerx::cuda::make_backend.
+// synchronization), cuda_backend with the kernels of the other translation units, and
+// chainerx::cuda::register_backend, which registers it as the backend "cuda".
 #include <cuda_runtime.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "chainerx/core/errors.hpp"
+#include "chainerx/device/cuda.hpp"
 #include "chainerx/device/device.hpp"
 #include "common.cuh"
 
@@ -159,7 +161,8 @@ class cuda_device final : public device {
   public:
     cuda_device(backend& owner, int index) : device(owner, index), allocator_(device_allocator::for_device(index)) {}
 
-    device_kind kind() const override { return device_kind::cuda; }
+    bool is_host() const override { return false; }
+    int dlpack_device_type() const override { return 2; }  // kDLCUDA
 
     std::shared_ptr<void> allocate(size_t bytes) override {
         device_allocator* allocator = &allocator_;
@@ -195,7 +198,7 @@ class cuda_device final : public device {
 
 class cuda_backend final : public backend {
   public:
-    cuda_backend(context& owner, int count) : backend(owner, "cuda"), count_(count) {}
+    cuda_backend(context& owner, int count) : backend(owner, "cuda"), count_(count) { add_kernels(kernels()); }
     int device_count() const override { return count_; }
 
   protected:
@@ -208,6 +211,15 @@ class cuda_backend final : public backend {
 }  // namespace
 }  // namespace detail
 
+void add_kernels(kernel_table& table) {
+    detail::add_unary_kernels(table);
+    detail::add_float_math_kernels(table);
+    detail::add_arithmetic_kernels(table);
+    detail::add_comparison_kernels(table);
+    detail::add_cast_to_int_kernels(table);
+    detail::add_cast_to_float_kernels(table);
+}
+
 std::unique_ptr<backend> make_backend(context& owner) {
     int count = 0;
     cudaError_t error = cudaGetDeviceCount(&count);
@@ -219,6 +231,8 @@ std::unique_ptr<backend> make_backend(context& owner) {
     if (count <= 0) throw_error<backend_error>("cuda backend is not available: no CUDA device found");
     return std::make_unique<detail::cuda_backend>(owner, count);
 }
+
+void register_backend() { chainerx::register_backend("cuda", &make_backend); }
 
 std::string describe_devices() {
     int runtime = 0, driver = 0, count = 0;

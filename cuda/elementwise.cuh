@@ -1,8 +1,8 @@
 #pragma once
 
-// The CUDA implementation of chainerx::cuda::elementwise (declared in
-// chainerx/kernels/elementwise.hpp) and the helpers that instantiate it for every dtype an op
-// supports. Only the .cu files of chainerx::cuda include this header.
+// The CUDA elementwise kernel and the helpers that put its instances for every dtype an op supports
+// into the CUDA backend's kernel_table (where run_elementwise of chainerx/kernels/elementwise.hpp
+// finds them). Only the .cu files of chainerx::cuda include this header.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -103,48 +103,9 @@ void elementwise(Op op, const elementwise_loop<1 + sizeof...(In)>& loop) {
 
 }  // namespace chainerx::cuda
 
-// ---- instantiation -----------------------------------------------------------------------------
+// ---- registration ------------------------------------------------------------------------------
 
-// The ten element types, for X-macros: X(arg, T) for each T.
-// (Kept out of clang-format, which reflows these lists differently on every pass.)
-// clang-format off
-#define CHAINERX_CUDA_FOR_EACH_DTYPE(X, arg)                                                   \
-    X(arg, bool) X(arg, int8_t) X(arg, int16_t) X(arg, int32_t) X(arg, int64_t) X(arg, uint8_t) \
-    X(arg, chainerx::float16) X(arg, float) X(arg, double) X(arg, chainerx::bfloat16)
-#define CHAINERX_CUDA_FOR_EACH_DTYPE_2(X, arg)                                                 \
-    X(arg, bool) X(arg, int8_t) X(arg, int16_t) X(arg, int32_t) X(arg, int64_t) X(arg, uint8_t) \
-    X(arg, chainerx::float16) X(arg, float) X(arg, double) X(arg, chainerx::bfloat16)
-// clang-format on
-
-// The cast and fill kernels are used by inline functions of chainerx/routines/creation_basic.hpp,
-// which every translation unit includes; these explicit instantiation declarations keep the
-// other translation units from compiling them again (only cast_*.cu define them).
-namespace chainerx::detail {
-template <class To>
-struct cast_op;
-struct fill_op;
-}  // namespace chainerx::detail
-
-#define CHAINERX_CUDA_CAST_KERNEL(To, From)                                             \
-    template void chainerx::cuda::elementwise<chainerx::detail::cast_op<To>, To, From>( \
-        chainerx::detail::cast_op<To>, const chainerx::elementwise_loop<2>&);
-#define CHAINERX_CUDA_EXTERN_CAST_KERNEL(To, From) extern CHAINERX_CUDA_CAST_KERNEL(To, From)
-#define CHAINERX_CUDA_EXTERN_CAST_KERNELS_TO(unused, To) \
-    CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_EXTERN_CAST_KERNEL, To)
-#define CHAINERX_CUDA_FILL_KERNEL(unused, T)                                                              \
-    template void chainerx::cuda::elementwise<chainerx::detail::fill_op, T, T>(chainerx::detail::fill_op, \
-                                                                               const chainerx::elementwise_loop<2>&);
-#define CHAINERX_CUDA_EXTERN_FILL_KERNEL(unused, T) extern CHAINERX_CUDA_FILL_KERNEL(unused, T)
-
-CHAINERX_CUDA_FOR_EACH_DTYPE_2(CHAINERX_CUDA_EXTERN_CAST_KERNELS_TO, unused)
-CHAINERX_CUDA_FOR_EACH_DTYPE(CHAINERX_CUDA_EXTERN_FILL_KERNEL, unused)
-
-namespace chainerx::cuda {
-
-// The functors of chainerx::ops are instantiated through instantiate_op below, which skips the
-// dtypes a functor does not accept.
-
-namespace detail {
+namespace chainerx::cuda::detail {
 
 template <class... T>
 struct type_list {};
@@ -154,31 +115,36 @@ template <class T, size_t>
 using repeat_t = T;
 
 template <class Op, class T, size_t... K>
-void emit_kernel(const void** sink, int& count, std::index_sequence<K...>) {
+void add_op_kernel(kernel_table& table, std::index_sequence<K...>) {
     if constexpr (std::is_invocable_v<const Op&, repeat_t<T, K>...>) {
         using Out = std::invoke_result_t<const Op&, repeat_t<T, K>...>;
-        sink[count++] = reinterpret_cast<const void*>(&elementwise<Op, Out, repeat_t<T, K>...>);
+        table.add<chainerx::elementwise_kernel<Op, Out, repeat_t<T, K>...>>(&elementwise<Op, Out, repeat_t<T, K>...>);
     }
 }
-
-// An explicit instantiation `template struct instantiate_op<Op, Arity>;` emits emit(), which
-// takes the address of elementwise<Op, Out, T, ..., T> (Arity inputs) for every dtype T that Op
-// accepts, and so instantiates and emits those kernels in the translation unit. Unsupported dtypes
-// are skipped at compile time.
+template <class Op, int Arity, class... T>
+void add_op_kernels_for(kernel_table& table, type_list<T...>) {
+    (add_op_kernel<Op, T>(table, std::make_index_sequence<Arity>{}), ...);
+}
+// Adds elementwise<Op, Out, T, ..., T> (Arity inputs) for every dtype T that Op accepts; the
+// dtypes it does not accept are skipped at compile time.
 template <class Op, int Arity>
-struct instantiate_op {
-    static int emit(const void** sink) {
-        int count = 0;
-        [&]<class... T>(type_list<T...>) {
-            (emit_kernel<Op, T>(sink, count, std::make_index_sequence<Arity>{}), ...);
-        }(all_dtypes{});
-        return count;
-    }
-};
+void add_op_kernels(kernel_table& table) {
+    add_op_kernels_for<Op, Arity>(table, all_dtypes{});
+}
 
-}  // namespace detail
-}  // namespace chainerx::cuda
+template <class To, class... From>
+void add_casts_from(kernel_table& table, type_list<From...>) {
+    using cast = chainerx::detail::cast_op<To>;
+    (table.add<chainerx::elementwise_kernel<cast, To, From>>(&elementwise<cast, To, From>), ...);
+}
+// Adds the casts from every dtype into To.
+template <class To>
+void add_cast_kernels(kernel_table& table) {
+    add_casts_from<To>(table, all_dtypes{});
+}
 
-// Instantiates the kernels of chainerx::ops::name with `arity` inputs of one dtype.
-#define CHAINERX_CUDA_INSTANTIATE_OP(name, arity) \
-    template struct chainerx::cuda::detail::instantiate_op<chainerx::ops::name, arity>;
+}  // namespace chainerx::cuda::detail
+
+// For an X-macro list of ops: adds the kernels of chainerx::ops::name with `arity` inputs.
+#define CHAINERX_CUDA_ADD_OP_KERNELS(name, arity) \
+    chainerx::cuda::detail::add_op_kernels<chainerx::ops::name, arity>(table);

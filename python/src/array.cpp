@@ -86,7 +86,7 @@ nb::capsule owner_of(const array& a) {
 template <class... Framework>
 nb::ndarray<Framework...> as_nb_ndarray(const array& a, nb::dlpack::dtype type) {
     nd_layout l = layout_of(a);
-    int device_type = a.get_device().kind() == device_kind::native ? nb::device::cpu::value : nb::device::cuda::value;
+    int device_type = a.get_device().dlpack_device_type();
     return nb::ndarray<Framework...>(a.raw_data(), static_cast<size_t>(a.ndim()), l.shape, owner_of(a), l.strides, type,
                                      device_type, a.get_device().index());
 }
@@ -118,18 +118,6 @@ array from_nb_ndarray(const nb::ndarray<Config...>& nd, device& dev, bool read_o
     return a;
 }
 
-array copy_to_device(const array& a, device& dev) {
-    if (&a.get_device() == &dev) return a;
-    array src = ascontiguousarray(a);
-    array out = empty(a.shape(), a.dtype(), dev);
-    std::unique_ptr<char[]> host(new char[static_cast<size_t>(std::max<int64_t>(a.nbytes(), 1))]);
-    if (a.nbytes() > 0) {
-        src.get_device().copy_to_host(host.get(), src.raw_data(), a.nbytes());
-        dev.copy_from_host(out.raw_data(), host.get(), a.nbytes());
-    }
-    return out;
-}
-
 // The single element of a size-1 array as a Python bool, int or float.
 nb::object item(const array& a, const char* op) {
     if (a.size() != 1)
@@ -157,7 +145,7 @@ shape_t shape_from_args(const nb::args& args) {
 int getbuffer(PyObject* exporter, Py_buffer* view, int flags) {
     try {
         const array& a = *nb::inst_ptr<array>(nb::handle(exporter));
-        if (a.get_device().kind() != device_kind::native || a.dtype() == dtype::bfloat16) {
+        if (!a.get_device().is_host() || a.dtype() == dtype::bfloat16) {
             PyErr_SetString(PyExc_BufferError, "chainerx: only native arrays of NumPy dtypes export a buffer");
             return -1;
         }
@@ -419,25 +407,22 @@ void init_array(nb::module_& m) {
             "to_device",
             [](const array& a, nb::handle d, std::optional<int> index) {
                 device* dev;
-                if (nb::try_cast<device*>(d, dev) && dev) return copy_to_device(a, *dev);
-                return copy_to_device(a,
-                                      get_default_context().get_device(nb::cast<std::string>(d), index.value_or(-1)));
+                if (nb::try_cast<device*>(d, dev) && dev) return to_device(a, *dev);
+                return to_device(a, get_default_context().get_device(nb::cast<std::string>(d), index.value_or(-1)));
             },
             nb::arg("device"), nb::arg("index") = nb::none(),
             "Returns the array on another device: itself when it is already there, else a copy.\n\n"
             "Args:\n"
             "    device: a Device, or a device or backend name ('native:1', 'cuda').\n"
             "    index: the device index when device is a backend name (default 0).\n\n"
-            "The transfer is not recorded for backprop (ChainerX's to_device is differentiable).")
+            "The copy is differentiable, as in ChainerX: its gradient goes back to the source device.")
         .def("__dlpack__",
              [](const array& a, nb::kwargs) {
                  // An unversioned DLPack capsule, which every consumer accepts.
                  return nb::cast(as_nb_ndarray<>(a, dlpack_dtype(a.dtype())));
              })
         .def("__dlpack_device__",
-             [](const array& a) {
-                 return nb::make_tuple(a.get_device().kind() == device_kind::native ? 1 : 2, a.get_device().index());
-             })
+             [](const array& a) { return nb::make_tuple(a.get_device().dlpack_device_type(), a.get_device().index()); })
         .def(
             "__array__",
             [](const array& a, nb::handle type, nb::handle copy) {

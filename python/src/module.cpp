@@ -2,6 +2,10 @@
 // conversions every binding uses.
 #include "common.hpp"
 
+#if defined(CHAINERX_WITH_CUDA)
+#include "chainerx/device/cuda.hpp"
+#endif
+
 namespace chainerx::python {
 
 void init_rnn(nb::module_& m);
@@ -15,7 +19,8 @@ nb::handle numpy() {
 }
 
 nb::handle& dtype_cache(dtype d) {
-    static nb::handle cache[num_dtypes];
+    static nb::handle cache[num_builtin_dtypes];
+    if (!is_builtin(d)) throw_error<dtype_error>("dtype ", dtype_name(d), " has no NumPy dtype");
     return cache[static_cast<int>(d)];
 }
 }  // namespace
@@ -38,7 +43,7 @@ nb::object dtype_object(dtype d) {
 
 dtype to_dtype(nb::handle h) {
     // Fast path: one of the cached numpy.dtype objects or their scalar types.
-    for (int i = 0; i < num_dtypes; ++i) {
+    for (int i = 0; i < num_builtin_dtypes; ++i) {
         nb::handle cached = dtype_cache(static_cast<dtype>(i));
         if (cached.is_valid() && (h.is(cached) || h.is(cached.attr("type")))) return static_cast<dtype>(i);
     }
@@ -54,7 +59,7 @@ dtype to_dtype(nb::handle h) {
     }
     std::string name = nb::cast<std::string>(np_dtype.attr("name"));
     if (name == "bool") return dtype::bool_;
-    for (int i = 0; i < num_dtypes; ++i)
+    for (int i = 0; i < num_builtin_dtypes; ++i)
         if (name == dtype_name(static_cast<dtype>(i))) return static_cast<dtype>(i);
     throw_error<dtype_error>("unsupported dtype: ", name);
 }
@@ -256,6 +261,9 @@ NB_MODULE(_core, m) {
           "python -m chainerx prints it.");
     nb::register_exception_translator(translate_exception);
     chainerx::get_long_running_hooks() = {release_gil, reacquire_gil};
+#if defined(CHAINERX_WITH_CUDA)
+    chainerx::cuda::register_backend();
+#endif
     init_device(m);
     init_array(m);
     init_creation(m);

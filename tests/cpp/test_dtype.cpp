@@ -55,7 +55,7 @@ TEST(DtypeTraits, CompileTimeTraits) {
     static_assert(std::is_same_v<dtype_t<dtype::bfloat16>, bfloat16>);
     static_assert(std::is_same_v<dtype_traits<float16>::accumulator, float>);
     static_assert(std::is_same_v<dtype_traits<int8_t>::accumulator, int64_t>);
-    static_assert(num_dtypes == 10);
+    static_assert(num_builtin_dtypes == 10);
     check_static_traits<bool>(kTraits[0]);
     check_static_traits<int8_t>(kTraits[1]);
     check_static_traits<int16_t>(kTraits[2]);

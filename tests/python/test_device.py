@@ -105,6 +105,20 @@ def test_to_device_between_native_devices():
     assert c.device.name == 'native:2'
 
 
+def test_to_device_is_differentiable():
+    # As ChainerX's: the gradient goes back to the source device, and it can be differentiated again.
+    x = chainerx.array([1., 2., 3.], device='native:0').require_grad()
+    y = x.to_device('native:1')
+    assert y.device.name == 'native:1' and y.is_backprop_required()
+    (y * y * y).sum().backward(enable_double_backprop=True)
+    assert x.grad.device.name == 'native:0'
+    chainerx.testing.assert_array_equal(x.grad, [3., 12., 27.])
+    gx = x.grad
+    x.cleargrad()
+    gx.sum().backward()
+    chainerx.testing.assert_array_equal(x.grad, [6., 12., 18.])
+
+
 def test_operands_on_different_devices():
     a = chainerx.ones((2,), device='native:0')
     b = chainerx.ones((2,), device='native:1')

@@ -22,16 +22,22 @@ def test_cmake_dir_has_package_config():
 
 @pytest.mark.skipif(shutil.which('cmake') is None and not os.path.exists(os.path.join(os.path.dirname(sys.executable), 'cmake')),
                     reason='cmake is not installed')
-def test_consumer_project_builds_and_runs(tmp_path):
+@pytest.mark.parametrize('example, expected, build_type', [
+    ('hello', 'dtype float32, shape (2, 3)', 'Release'),
+    # A user's dtype and a user's device, from outside the library (Debug: quicker to compile).
+    ('custom_dtype', 'OK', 'Debug'),
+    ('custom_device', 'OK', 'Debug'),
+])
+def test_consumer_project_builds_and_runs(tmp_path, example, expected, build_type):
     cmake = shutil.which('cmake') or os.path.join(os.path.dirname(sys.executable), 'cmake')
-    source = os.path.join(ROOT, 'examples', 'cpp', 'hello')
+    source = os.path.join(ROOT, 'examples', 'cpp', example)
     build = str(tmp_path / 'build')
-    subprocess.check_call([cmake, '-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release',
+    subprocess.check_call([cmake, '-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=' + build_type,
                            '-DCMAKE_PREFIX_PATH=' + chainerx_dir('--cmake-dir'),
                            '-DPython_EXECUTABLE=' + sys.executable], stdout=subprocess.DEVNULL)
     subprocess.check_call([cmake, '--build', build], stdout=subprocess.DEVNULL)
-    output = subprocess.check_output([os.path.join(build, 'chainerx_hello')], text=True)
-    assert 'dtype float32, shape (2, 3)' in output
+    output = subprocess.check_output([os.path.join(build, 'chainerx_' + example)], text=True)
+    assert expected in output
 
 
 def run_python(code, python=sys.executable):

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "chainerx/core/shape.hpp"
-#include "chainerx/device/device.hpp"
+#include "chainerx/device/native.hpp"
 #include "chainerx/dtype/dtype.hpp"
 
 namespace chainerx {

@@ -12,6 +12,12 @@
 
 namespace chainerx {
 
+class scalar;
+// The key of a user dtype's scalar::store (chainerx/register_dtype.hpp).
+struct scalar_store_entry {
+    using function = void (*)(const scalar&, void*);
+};
+
 class scalar {
   public:
     scalar(bool v) : kind_(dtype_kind::bool_) { value_.b = v; }
@@ -56,13 +62,14 @@ class scalar {
     T to_checked() const {
         if (overflows<T>()) {
             std::ostringstream os;
-            os << "Python integer " << value_.i << " out of bounds for " << dtype_traits<T>::value;
+            os << "Python integer " << value_.i << " out of bounds for " << dtype_of<T>();
             throw std::overflow_error(os.str());
         }
         return to<T>();
     }
     // Stores the value converted to dtype d at dst (itemsize_of(d) bytes); checked as to_checked.
     void store(dtype d, void* dst) const {
+        if (!is_builtin(d)) return user_dtype_function<scalar_store_entry>(d)(*this, dst);
         dispatch_dtype(d, [&]<class T>() { *static_cast<T*>(dst) = to_checked<T>(); });
     }
 

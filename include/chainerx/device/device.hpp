@@ -1,9 +1,15 @@
 #pragma once
 
 // Contexts, backends and devices with ChainerX's semantics: a context owns backends by name, a
-// backend owns its devices, and devices are singletons compared by address. Kernels reach a device's
-// compile-time tag through dispatch_device().
+// backend owns its devices, and devices are singletons compared by address. Backends are made by
+// factories registered under their name (register_backend): the native backend, CUDA and a user's
+// own devices all come in through that one door, and this header names none of them.
+//
+// Two kinds of device: a *host* device's memory is host memory, so every host kernel of the library
+// runs on it (elementwise loops through the device's own parallel_for); any other device runs the
+// kernels its backend compiled and put in the backend's kernel_table (CUDA).
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -12,15 +18,14 @@
 #include <vector>
 
 #include "chainerx/core/errors.hpp"
+#include "chainerx/core/function_table.hpp"
 #include "chainerx/device/allocator.hpp"
+#include "chainerx/device/parallel.hpp"
 
 namespace chainerx {
 
 class context;
 class backend;
-
-// Which compile-time device implementation a runtime device uses.
-enum class device_kind { native, cuda };
 
 class device {
   public:
@@ -33,7 +38,14 @@ class device {
     context& get_context() const;
     int index() const { return index_; }
     const std::string& name() const { return name_; }
-    virtual device_kind kind() const = 0;
+    // Whether the device's memory is host memory that the library's host kernels can work on.
+    virtual bool is_host() const = 0;
+    // The DLPack device type of the memory (kDLCPU = 1, kDLCUDA = 2, ...).
+    virtual int dlpack_device_type() const { return 1; }
+    // A host device's parallel loop: body(begin, end) over chunks of [0, n), serial below threshold.
+    virtual void parallel_for(int64_t n, int64_t threshold, range_ref body) {
+        chainerx::parallel_for(n, threshold, body);
+    }
 
     // Allocates uninitialized memory owned by the returned pointer.
     virtual std::shared_ptr<void> allocate(size_t bytes) = 0;
@@ -48,6 +60,10 @@ class device {
     std::string name_;
 };
 
+// The kernels a backend compiled for devices that are not host devices (CUDA), keyed by a type
+// that names the op and element types (elementwise_kernel in kernels/elementwise.hpp).
+using kernel_table = function_table;
+
 class backend {
   public:
     backend(context& owner, std::string name) : context_(owner), name_(std::move(name)) {}
@@ -58,6 +74,8 @@ class backend {
     const std::string& name() const { return name_; }
     context& get_context() const { return context_; }
     virtual int device_count() const = 0;
+    kernel_table& kernels() { return kernels_; }
+    const kernel_table& kernels() const { return kernels_; }
 
     device& get_device(int index) {
         if (index < 0 || index >= device_count())
@@ -78,47 +96,43 @@ class backend {
     std::string name_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<device>> devices_;
+    kernel_table kernels_;
 };
 
 inline device::device(backend& owner, int index)
     : backend_(owner), index_(index), name_(owner.name() + ":" + std::to_string(index)) {}
 
-// ---- native (CPU) ---------------------------------------------------------------------------
+// ---- the backend registry ---------------------------------------------------------------------
 
-class native_device final : public device {
-  public:
-    using device::device;
-    device_kind kind() const override { return device_kind::native; }
+// Makes the backend of a context; throws backend_error when the backend cannot work here (no GPU).
+using backend_factory = std::function<std::unique_ptr<backend>(context&)>;
 
-    std::shared_ptr<void> allocate(size_t bytes) override {
-        auto& pool = caching_host_allocator::instance();
-        return std::shared_ptr<void>(
-            pool.allocate(bytes), [bytes](void* p) { caching_host_allocator::instance().deallocate(p, bytes); },
-            pooled_allocator<char>{});
-    }
-    void copy_to_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
-    void copy_from_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+namespace detail {
+struct backend_registry {
+    std::mutex mutex;
+    std::map<std::string, backend_factory, std::less<>> factories;
 };
+inline backend_registry& get_backend_registry() {
+    static auto* registry = new backend_registry;  // never destroyed: backends may outlive main
+    return *registry;
+}
+}  // namespace detail
 
-class native_backend final : public backend {
-  public:
-    explicit native_backend(context& owner) : backend(owner, "native") {}
-    // ChainerX reports four native devices.
-    int device_count() const override { return 4; }
-
-  protected:
-    std::unique_ptr<device> create_device(int index) override { return std::make_unique<native_device>(*this, index); }
-};
-
-#if defined(CHAINERX_WITH_CUDA)
-namespace cuda {
-// Defined in the chainerx::cuda library; throws backend_error when no CUDA device is usable.
-std::unique_ptr<backend> make_backend(context& owner);
-// The CUDA runtime and driver versions and one line per visible device (name, compute capability,
-// memory), or why none is visible; for bug reports.
-std::string describe_devices();
-}  // namespace cuda
-#endif
+// Registers (or replaces) the factory of the backend called `name`; contexts make the backend from it
+// the first time a device of that name is asked for.
+inline void register_backend(std::string name, backend_factory factory) {
+    auto& registry = detail::get_backend_registry();
+    std::lock_guard lock(registry.mutex);
+    registry.factories[std::move(name)] = std::move(factory);
+}
+// The names of the registered backends, sorted.
+inline std::vector<std::string> registered_backends() {
+    auto& registry = detail::get_backend_registry();
+    std::lock_guard lock(registry.mutex);
+    std::vector<std::string> names;
+    for (const auto& [name, factory] : registry.factories) names.push_back(name);
+    return names;
+}
 
 // ---- context ---------------------------------------------------------------------------------
 
@@ -132,18 +146,15 @@ class context {
         std::lock_guard lock(mutex_);
         auto it = backends_.find(name);
         if (it != backends_.end()) return *it->second;
-        std::unique_ptr<backend> created;
-        if (name == "native") {
-            created = std::make_unique<native_backend>(*this);
+        backend_factory factory;
+        {
+            auto& registry = detail::get_backend_registry();
+            std::lock_guard registry_lock(registry.mutex);
+            auto found = registry.factories.find(name);
+            if (found != registry.factories.end()) factory = found->second;
         }
-#if defined(CHAINERX_WITH_CUDA)
-        else if (name == "cuda") {
-            created = cuda::make_backend(*this);
-        }
-#endif
-        else {
-            throw_error<backend_error>("backend not found: '", name, "'");
-        }
+        if (!factory) throw_error<backend_error>("backend not found: '", name, "'");
+        std::unique_ptr<backend> created = factory(*this);
         backend& b = *created;
         backends_.emplace(std::string(name), std::move(created));
         return b;

@@ -2,25 +2,38 @@
 
 // Runtime dtype tags, compile-time dtype_traits<T>, ChainerX's promotion rules and the dispatch that
 // turns a runtime dtype into a call of a template.
+//
+// The ten builtin dtypes are ChainerX's. A user adds a dtype by specializing dtype_traits for a value
+// type and calling register_dtype<T>() (chainerx/register_dtype.hpp); it gets the next free tag, and
+// the few places that work on any dtype (elementwise ops, reductions, casts, fill, printing) reach its
+// typed code through the function_table registered with it.
 #include <array>
+#include <atomic>
 #include <climits>
 #include <cstdint>
+#include <mutex>
 #include <ostream>
 #include <string_view>
 #include <type_traits>
 
 #include "chainerx/core/errors.hpp"
+#include "chainerx/core/function_table.hpp"
 #include "chainerx/dtype/half.hpp"
 
 namespace chainerx {
 
+// The builtin dtypes; user dtypes take the values from num_builtin_dtypes up to max_dtypes - 1.
 enum class dtype : int8_t { bool_, int8, int16, int32, int64, uint8, float16, float32, float64, bfloat16 };
-inline constexpr int num_dtypes = 10;
+inline constexpr int num_builtin_dtypes = 10;
+inline constexpr int max_dtypes = 64;
+constexpr bool is_builtin(dtype d) { return static_cast<int>(d) >= 0 && static_cast<int>(d) < num_builtin_dtypes; }
 
 // Ordered so that a higher kind wins in promotion between arrays and scalars (ChainerX categories:
 // bool < integer < float; signed and unsigned integers share a category).
 enum class dtype_kind : int8_t { bool_, int_, uint_, float_ };
 
+// Compile-time facts of an element type. A user's specialization has `kind` (float_ for types that
+// autograd may differentiate) and `name`; the library's have their tag `value` too.
 template <class T>
 struct dtype_traits;
 
@@ -94,6 +107,10 @@ using dtype_t = typename dtype_type<D>::type;
 
 template <class T>
 inline constexpr bool is_float_v = dtype_traits<T>::kind == dtype_kind::float_;
+// The element types of the builtin dtypes.
+template <class T>
+inline constexpr bool is_builtin_element_v =
+    std::is_arithmetic_v<T> || std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
 
 // Runtime properties, computed from the traits so the table is written once.
 namespace detail {
@@ -101,7 +118,7 @@ struct dtype_info {
     std::string_view name;
     dtype_kind kind;
     int itemsize;
-    char char_code;
+    char char_code;  // 0 for user dtypes
 };
 template <dtype... Ds>
 constexpr auto make_dtype_table(std::integer_sequence<dtype, Ds...>) {
@@ -114,21 +131,70 @@ inline constexpr auto dtype_table = make_dtype_table(
                           dtype::float16, dtype::float32, dtype::float64, dtype::bfloat16>{});
 }  // namespace detail
 
-constexpr std::string_view dtype_name(dtype d) { return detail::dtype_table[static_cast<int>(d)].name; }
-constexpr dtype_kind kind_of(dtype d) { return detail::dtype_table[static_cast<int>(d)].kind; }
-constexpr int itemsize_of(dtype d) { return detail::dtype_table[static_cast<int>(d)].itemsize; }
-constexpr char char_code_of(dtype d) { return detail::dtype_table[static_cast<int>(d)].char_code; }
+// ---- user dtypes ----
+namespace detail {
+struct user_dtype_registry {
+    std::mutex mutex;  // serializes registrations; lookups read entries published by `count`
+    std::array<dtype_info, max_dtypes> info{};
+    std::array<const function_table*, max_dtypes> functions{};
+    std::atomic<int> count{num_builtin_dtypes};
+};
+inline user_dtype_registry& get_user_dtype_registry() {
+    static auto* registry = new user_dtype_registry;  // never destroyed: arrays may outlive main
+    return *registry;
+}
+inline const dtype_info& user_dtype_info(dtype d) {
+    auto& registry = get_user_dtype_registry();
+    int i = static_cast<int>(d);
+    if (i < num_builtin_dtypes || i >= registry.count.load(std::memory_order_acquire))
+        throw_error<dtype_error>("invalid dtype tag ", i);
+    return registry.info[i];
+}
+// The tag register_dtype<T>() gave T (-1 before).
+template <class T>
+inline dtype user_dtype_tag = static_cast<dtype>(-1);
+}  // namespace detail
+
+// The typed entry points of a user dtype for Key (a type with a member `function`), or nullptr.
+template <class Key>
+typename Key::function user_dtype_function(dtype d) {
+    detail::user_dtype_info(d);  // validates d
+    return detail::get_user_dtype_registry().functions[static_cast<int>(d)]->template find<Key>();
+}
+
+constexpr const detail::dtype_info& dtype_info_of(dtype d) {
+    return is_builtin(d) ? detail::dtype_table[static_cast<int>(d)] : detail::user_dtype_info(d);
+}
+constexpr std::string_view dtype_name(dtype d) { return dtype_info_of(d).name; }
+constexpr dtype_kind kind_of(dtype d) { return dtype_info_of(d).kind; }
+constexpr int itemsize_of(dtype d) { return dtype_info_of(d).itemsize; }
+constexpr char char_code_of(dtype d) { return dtype_info_of(d).char_code; }
+
+// The dtype of element type T: its builtin tag, or the tag register_dtype<T>() gave it.
+template <class T>
+dtype dtype_of() {
+    if constexpr (requires { dtype_traits<T>::value; }) {
+        return dtype_traits<T>::value;
+    } else {
+        dtype d = detail::user_dtype_tag<T>;
+        if (static_cast<int>(d) < 0)
+            throw_error<dtype_error>("dtype ", dtype_traits<T>::name, " is not registered (call register_dtype)");
+        return d;
+    }
+}
 constexpr bool is_float(dtype d) { return kind_of(d) == dtype_kind::float_; }
 constexpr bool is_integral(dtype d) { return kind_of(d) == dtype_kind::int_ || kind_of(d) == dtype_kind::uint_; }
 
 inline std::ostream& operator<<(std::ostream& os, dtype d) { return os << dtype_name(d); }
 
-// Parses a dtype name ("float32", "bool_", "bool", char codes); throws dtype_error.
+// Parses a dtype name ("float32", "bool_", "bool", char codes, a user dtype's name); throws dtype_error.
 inline dtype dtype_from_name(std::string_view name) {
     if (name == "bool_" || name == "bool") return dtype::bool_;
-    for (int i = 0; i < num_dtypes; ++i) {
-        const auto& info = detail::dtype_table[i];
-        if (name == info.name || (name.size() == 1 && name[0] == info.char_code)) return static_cast<dtype>(i);
+    int count = detail::get_user_dtype_registry().count.load(std::memory_order_acquire);
+    for (int i = 0; i < count; ++i) {
+        const auto& info = dtype_info_of(static_cast<dtype>(i));
+        if (name == info.name || (name.size() == 1 && info.char_code && name[0] == info.char_code))
+            return static_cast<dtype>(i);
     }
     throw_error<dtype_error>("unknown dtype: '", name, "'");
 }
@@ -175,7 +241,8 @@ constexpr dtype default_dtype(dtype_kind kind) {
 // Math functions on integer or bool inputs compute in float32 (ChainerX's rule).
 constexpr dtype math_result_dtype(dtype d) { return is_float(d) ? d : dtype::float32; }
 
-// Calls f.template operator()<T>() with T the C++ type of the runtime dtype d.
+// Calls f.template operator()<T>() with T the C++ type of the runtime dtype d, a builtin one (user
+// dtypes raise dtype_error: the routines that support them look up their typed code first).
 template <class F>
 decltype(auto) dispatch_dtype(dtype d, F&& f) {
     switch (d) {
@@ -199,8 +266,10 @@ decltype(auto) dispatch_dtype(dtype d, F&& f) {
             return f.template operator()<double>();
         case dtype::bfloat16:
             return f.template operator()<bfloat16>();
+        default:
+            break;
     }
-    throw_error<dtype_error>("invalid dtype tag ", static_cast<int>(d));
+    throw_error<dtype_error>("dtype ", dtype_name(d), " is not supported by this operation");
 }
 
 // Lossless static_cast between any two element types, including the 16-bit floats.
@@ -208,6 +277,10 @@ template <class To, class From>
 CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE To value_cast(From v) {
     if constexpr (std::is_same_v<To, From>) {
         return v;
+    } else if constexpr (!is_builtin_element_v<From>) {
+        return value_cast<To>(static_cast<double>(v));  // user types convert through double
+    } else if constexpr (!is_builtin_element_v<To>) {
+        return To(value_cast<double>(v));
     } else if constexpr (std::is_same_v<To, bool>) {
         if constexpr (std::is_same_v<From, float16> || std::is_same_v<From, bfloat16>) {
             return static_cast<float>(v) != 0.0f;

@@ -1,10 +1,11 @@
 #pragma once
 
 // X-macro lists of the elementwise functors in chainerx::ops (chainerx/routines/math.hpp) and
-// their number of inputs, grouped by the translation unit of cuda/ that instantiates their CUDA
-// kernels. A new functor in chainerx::ops gets CUDA kernels by adding one line here; the host side
-// reads the same lists (kernels/elementwise.hpp), so an op missing here raises
-// not_implemented_error on CUDA devices instead of failing to link.
+// their number of inputs, grouped by the translation unit of cuda/ that compiles their CUDA kernels.
+// Both open doors read them: the CUDA backend puts a kernel of each op for every dtype it accepts
+// into its kernel_table (cuda/elementwise.cuh), and register_dtype<T>() gives a user dtype the ops
+// that T supports (chainerx/register_dtype.hpp). An op missing here raises not_implemented_error
+// on CUDA devices and dtype_error for user dtypes; tests/cpp/test_cuda.cpp checks the CUDA table.
 
 // unary.cu
 #define CHAINERX_CUDA_UNARY_OPS(X) \

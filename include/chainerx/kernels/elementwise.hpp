@@ -11,11 +11,8 @@
 #include <utility>
 
 #include "chainerx/core/array.hpp"
-#include "chainerx/kernels/parallel.hpp"
-#if defined(CHAINERX_WITH_CUDA)
 #include "chainerx/core/errors.hpp"
-#include "chainerx/kernels/cuda_op_list.hpp"
-#endif
+#include "chainerx/device/parallel.hpp"
 
 namespace chainerx {
 
@@ -136,7 +133,7 @@ void strided_loop(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, int64_
 // Picks the contiguous loop variant for the runtime scalar mask: binary ops get all three variants,
 // ternary ones (where) a scalar second or third input (where(c, gy, 0) in the backward of maximum).
 template <class Op, class Out, class... In, size_t... K>
-bool try_contiguous(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std::index_sequence<K...> ks) {
+bool try_contiguous(device& dev, Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std::index_sequence<K...> ks) {
     if (loop.ndim != 1 || loop.strides[0][0] != sizeof(Out)) return false;
     unsigned mask = 0;
     bool ok = true;
@@ -145,7 +142,7 @@ bool try_contiguous(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std:
     auto out = reinterpret_cast<Out*>(loop.data[0]);
     int64_t threshold = parallel_threshold / op_cost<Op>();
     auto run = [&]<unsigned Mask>() {
-        parallel_for(loop.shape[0], threshold, [&](int64_t b, int64_t e) {
+        dev.parallel_for(loop.shape[0], threshold, [&](int64_t b, int64_t e) {
             contiguous_loop<Mask, Op, Out, In...>(op, out, b, e, ks, reinterpret_cast<const In*>(loop.data[1 + K])...);
         });
     };
@@ -178,72 +175,38 @@ bool try_contiguous(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std:
 
 }  // namespace detail
 
-// Runs out = op(in...) on the host over a prepared loop.
+// Runs out = op(in...) over a prepared loop on a host device, with the device's parallel loop.
 template <class Op, class Out, class... In>
-void elementwise_native(Op op, const elementwise_loop<1 + sizeof...(In)>& loop) {
+void elementwise_host(device& dev, Op op, const elementwise_loop<1 + sizeof...(In)>& loop) {
     if (loop.size == 0) return;
     auto ks = std::index_sequence_for<In...>{};
     long_running_scope unlock(loop.size * detail::op_cost<Op>());
-    if (detail::try_contiguous<Op, Out, In...>(op, loop, ks)) return;
+    if (detail::try_contiguous<Op, Out, In...>(dev, op, loop, ks)) return;
     int64_t threshold = parallel_threshold / detail::op_cost<Op>();
-    parallel_for(loop.size, threshold,
-                 [&](int64_t b, int64_t e) { detail::strided_loop<Op, Out, In...>(op, loop, b, e, ks); });
+    dev.parallel_for(loop.size, threshold,
+                     [&](int64_t b, int64_t e) { detail::strided_loop<Op, Out, In...>(op, loop, b, e, ks); });
 }
 
-#if defined(CHAINERX_WITH_CUDA)
-namespace ops {
-#define CHAINERX_DECLARE_OP(name, arity) struct name;
-CHAINERX_CUDA_ALL_OPS(CHAINERX_DECLARE_OP)
-#undef CHAINERX_DECLARE_OP
-}  // namespace ops
-namespace detail {
-template <class To>
-struct cast_op;
-struct fill_op;
-}  // namespace detail
-
-namespace cuda {
-// Explicitly instantiated in the chainerx::cuda library for each op and dtype (cuda/*.cu).
+// The key of the compiled elementwise kernel of Op over these element types in a backend's
+// kernel_table (the CUDA backend fills it from cuda/*.cu).
 template <class Op, class Out, class... In>
-void elementwise(Op op, const elementwise_loop<1 + sizeof...(In)>& loop);
-
-// Whether the library has kernels of Op: the ops of kernels/cuda_op_list.hpp, casts and fill.
-template <class Op>
-inline constexpr bool has_kernels = false;
-#define CHAINERX_HAS_KERNELS(name, arity) \
-    template <>                           \
-    inline constexpr bool has_kernels<ops::name> = true;
-CHAINERX_CUDA_ALL_OPS(CHAINERX_HAS_KERNELS)
-#undef CHAINERX_HAS_KERNELS
-template <class To>
-inline constexpr bool has_kernels<detail::cast_op<To>> = true;
-template <>
-inline constexpr bool has_kernels<detail::fill_op> = true;
-}  // namespace cuda
-#endif
+struct elementwise_kernel {
+    using function = void (*)(Op, const elementwise_loop<1 + sizeof...(In)>&);
+};
 
 // Runs out = op(in...) where `operands` are the output and the inputs, each with strides over
-// `shape` (0 on broadcast axes), on device `dev`.
+// `shape` (0 on broadcast axes), on device `dev`: host devices run the loop above, other devices the
+// kernel their backend compiled.
 template <class Op, class Out, class... In>
 void run_elementwise(device& dev, Op op, const shape_t& shape, const loop_operand* operands) {
     elementwise_loop<1 + sizeof...(In)> loop(shape, operands);
-    switch (dev.kind()) {
-        case device_kind::native:
-            elementwise_native<Op, Out, In...>(op, loop);
-            return;
-        case device_kind::cuda:
-#if defined(CHAINERX_WITH_CUDA)
-            if constexpr (cuda::has_kernels<Op>) {
-                if (loop.size > 0) cuda::elementwise<Op, Out, In...>(op, loop);
-                return;
-            } else {
-                throw_error<not_implemented_error>("this op has no CUDA kernel yet (device ", dev.name(), ")");
-            }
-#else
-            break;
-#endif
+    if (dev.is_host()) {
+        elementwise_host<Op, Out, In...>(dev, op, loop);
+        return;
     }
-    throw_error<device_error>("no elementwise kernel for device ", dev.name());
+    auto kernel = dev.get_backend().kernels().find<elementwise_kernel<Op, Out, In...>>();
+    if (!kernel) throw_error<not_implemented_error>("this op has no kernel on device ", dev.name(), " yet");
+    if (loop.size > 0) kernel(op, loop);
 }
 
 }  // namespace chainerx

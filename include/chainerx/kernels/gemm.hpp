@@ -14,7 +14,7 @@
 
 #include "chainerx/core/array.hpp"
 
-#include "chainerx/kernels/parallel.hpp"
+#include "chainerx/device/parallel.hpp"
 
 #if defined(CHAINERX_HAVE_BLAS)
 // Declared here rather than by including cblas.h: the scipy_ prefix is specific to

@@ -13,7 +13,7 @@
 
 #include "chainerx/core/errors.hpp"
 #include "chainerx/core/shape.hpp"
-#include "chainerx/kernels/parallel.hpp"
+#include "chainerx/device/parallel.hpp"
 
 namespace chainerx {
 

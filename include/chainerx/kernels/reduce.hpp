@@ -30,7 +30,7 @@
 #include <numeric>
 
 #include "chainerx/core/array.hpp"
-#include "chainerx/kernels/parallel.hpp"
+#include "chainerx/device/parallel.hpp"
 
 namespace chainerx {
 
@@ -420,7 +420,7 @@ template <class Op>
 void run_reduction(const char* name, const Op& op, const array& in, const bool* reduced, const array& out,
                    const strides_t& out_strides) {
     device& dev = in.get_device();
-    if (dev.kind() != device_kind::native)
+    if (!dev.is_host())
         throw_error<not_implemented_error>(name, ": reductions are not implemented on device ", dev.name());
     reduction_loop loop(static_cast<const char*>(in.raw_data()), in.shape(), in.strides(), reduced,
                         static_cast<char*>(out.raw_data()), out_strides, Op::uses_index);

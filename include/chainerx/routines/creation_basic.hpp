@@ -52,22 +52,32 @@ struct fill_op {
 };
 }  // namespace detail
 
+namespace detail {
+template <class T>
+void fill_typed(const array& a, const scalar& value) {
+    T v = value.to_checked<T>();  // OverflowError, not a wrapped value
+    // The scalar lives on the host: host devices read it in place, others get a 0-d copy.
+    array source;
+    loop_operand operands[2] = {{static_cast<char*>(a.raw_data()), a.strides()},
+                                {reinterpret_cast<char*>(&v), strides_t(a.ndim())}};
+    if (!a.get_device().is_host()) {
+        source = empty_strided({}, {}, a.dtype(), a.get_device());
+        a.get_device().copy_from_host(source.raw_data(), &v, sizeof(T));
+        operands[1].data = static_cast<char*>(source.raw_data());
+    }
+    run_elementwise<fill_op, T, T>(a.get_device(), fill_op{}, a.shape(), operands);
+}
+// The key of a user dtype's fill_typed.
+struct fill_entry {
+    using function = void (*)(const array&, const scalar&);
+};
+}  // namespace detail
+
 // Writes `value` (converted to a's dtype) to every element of a.
 inline void fill(const array& a, const scalar& value) {
     check_writable(a, "fill");
-    dispatch_dtype(a.dtype(), [&]<class T>() {
-        T v = value.to_checked<T>();  // OverflowError, not a wrapped value
-        // The scalar lives on the host: host devices read it in place, others get a 0-d copy.
-        array source;
-        loop_operand operands[2] = {{static_cast<char*>(a.raw_data()), a.strides()},
-                                    {reinterpret_cast<char*>(&v), strides_t(a.ndim())}};
-        if (a.get_device().kind() != device_kind::native) {
-            source = empty_strided({}, {}, a.dtype(), a.get_device());
-            a.get_device().copy_from_host(source.raw_data(), &v, sizeof(T));
-            operands[1].data = static_cast<char*>(source.raw_data());
-        }
-        run_elementwise<detail::fill_op, T, T>(a.get_device(), detail::fill_op{}, a.shape(), operands);
-    });
+    if (!is_builtin(a.dtype())) return user_dtype_function<detail::fill_entry>(a.dtype())(a, value);
+    dispatch_dtype(a.dtype(), [&]<class T>() { detail::fill_typed<T>(a, value); });
 }
 
 inline array full(const shape_t& shape, const scalar& value, dtype type, device& dev = get_default_device()) {
@@ -86,19 +96,35 @@ inline array ones(const shape_t& shape, dtype type = dtype::float32, device& dev
     return full(shape, 1, type, dev);
 }
 
+namespace detail {
+// An element as a scalar: builtin types keep their kind, user types convert through double (float
+// kinds) or int64.
+template <class T>
+scalar as_scalar_typed(const void* element) {
+    T value;
+    std::memcpy(&value, element, sizeof(T));
+    if constexpr (is_builtin_element_v<T>)
+        return scalar(value);
+    else if constexpr (is_float_v<T>)
+        return scalar(static_cast<double>(value));
+    else
+        return scalar(static_cast<int64_t>(static_cast<double>(value)));
+}
+struct as_scalar_entry {
+    using function = scalar (*)(const void*);
+};
+}  // namespace detail
+
 // The value of a one-element array as a scalar of its dtype's kind (ChainerX's Array::AsScalar);
 // dimension_error for other sizes.
 inline scalar as_scalar(const array& a) {
     if (a.size() != 1)
         throw_error<dimension_error>("as_scalar: only arrays of size 1 can be converted to a scalar, got shape ",
                                      a.shape());
-    alignas(8) char bytes[8];
+    alignas(16) char bytes[16];
     a.get_device().copy_to_host(bytes, a.raw_data(), a.itemsize());
-    return dispatch_dtype(a.dtype(), [&]<class T>() {
-        T value;
-        std::memcpy(&value, bytes, sizeof(T));
-        return scalar(value);
-    });
+    if (!is_builtin(a.dtype())) return user_dtype_function<detail::as_scalar_entry>(a.dtype())(bytes);
+    return dispatch_dtype(a.dtype(), [&]<class T>() { return detail::as_scalar_typed<T>(bytes); });
 }
 
 namespace detail {
@@ -109,6 +135,31 @@ struct cast_op {
         return value_cast<To>(v);
     }
 };
+}  // namespace detail
+
+namespace detail {
+// Casts between a user dtype T and a builtin dtype (or T itself): into T from `other` when `into`,
+// else from T into `other`.
+template <class T>
+void cast_typed(device& dev, dtype other, bool into, const shape_t& shape, const loop_operand* operands) {
+    if (other == dtype_of<T>()) return run_elementwise<cast_op<T>, T, T>(dev, cast_op<T>{}, shape, operands);
+    dispatch_dtype(other, [&]<class B>() {
+        if (into)
+            run_elementwise<cast_op<T>, T, B>(dev, cast_op<T>{}, shape, operands);
+        else
+            run_elementwise<cast_op<B>, B, T>(dev, cast_op<B>{}, shape, operands);
+    });
+}
+struct cast_entry {
+    using function = void (*)(device&, dtype, bool, const shape_t&, const loop_operand*);
+};
+inline void run_user_cast_kernel(device& dev, dtype to, dtype from, const shape_t& shape,
+                                 const loop_operand* operands) {
+    if (!is_builtin(to) && !is_builtin(from) && to != from)
+        throw_error<dtype_error>("cannot cast between user dtypes ", from, " and ", to, " (cast through a builtin)");
+    if (!is_builtin(to)) return user_dtype_function<cast_entry>(to)(dev, from, true, shape, operands);
+    user_dtype_function<cast_entry>(from)(dev, to, false, shape, operands);
+}
 }  // namespace detail
 
 // The cast kernels: |dtypes|^2 instantiations. A program with many translation units may define
@@ -123,6 +174,7 @@ void
 inline void
 #endif
 run_cast_kernel(device& dev, dtype to, dtype from, const shape_t& shape, const loop_operand* operands) {
+    if (!is_builtin(to) || !is_builtin(from)) return detail::run_user_cast_kernel(dev, to, from, shape, operands);
     dispatch_dtype(to, [&]<class To>() {
         dispatch_dtype(from, [&]<class From>() {
             run_elementwise<detail::cast_op<To>, To, From>(dev, detail::cast_op<To>{}, shape, operands);
@@ -184,6 +236,27 @@ inline array ascontiguousarray(const array& a) {
 inline array cast_array(const array& a, dtype type, bool copy_always = true) {
     if (!copy_always && type == a.dtype()) return a;
     return copy_as(a, type);
+}
+
+// The non-recording primitive behind to_device(): a C-contiguous copy of a on dev (a itself when it
+// is there already), through the host memory of whichever side has it, staged on the host otherwise.
+inline array copy_to_device(const array& a, device& dev) {
+    device& from = a.get_device();
+    if (&from == &dev) return a;
+    array src = ascontiguousarray(a);
+    array out = empty(a.shape(), a.dtype(), dev);
+    auto bytes = static_cast<size_t>(a.nbytes());
+    if (bytes == 0) return out;
+    if (from.is_host()) {
+        dev.copy_from_host(out.raw_data(), src.raw_data(), bytes);
+    } else if (dev.is_host()) {
+        from.copy_to_host(out.raw_data(), src.raw_data(), bytes);
+    } else {
+        std::unique_ptr<char[]> host(new char[bytes]);
+        from.copy_to_host(host.get(), src.raw_data(), bytes);
+        dev.copy_from_host(out.raw_data(), host.get(), bytes);
+    }
+    return out;
 }
 
 }  // namespace chainerx

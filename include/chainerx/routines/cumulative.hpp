@@ -4,7 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "chainerx/kernels/parallel.hpp"
+#include "chainerx/device/parallel.hpp"
 #include "chainerx/routines/math.hpp"
 #include "chainerx/routines/rearranging.hpp"
 #include "chainerx/routines/reduction.hpp"
@@ -120,7 +120,7 @@ template <class = void>
 array cumsum(const array& a, std::optional<int64_t> axis = std::nullopt) {
     if (!axis) return cumsum(reshape(a, {a.size()}), 0);
     int ax = normalize_axis(*axis, a.ndim(), "cumsum");
-    if (a.get_device().kind() != device_kind::native)
+    if (!a.get_device().is_host())
         throw_error<not_implemented_error>("cumsum: not implemented on device ", a.get_device().name());
     dtype type = is_float(a.dtype()) ? a.dtype() : dtype::int64;
     array in = cast_array(a, type, false);

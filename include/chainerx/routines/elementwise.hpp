@@ -116,7 +116,7 @@ void prepare_inputs(prepared_inputs<NumInputs>& p, std::span<const operand> inpu
             lo.data = static_cast<char*>(a.raw_data());
             for (int i = 0, d = ndim - a.ndim(); i < a.ndim(); ++i)
                 lo.strides[d + i] = a.shape()[i] == 1 ? 0 : a.strides()[i];
-        } else if (dev.kind() == device_kind::native) {
+        } else if (dev.is_host()) {
             o.get_scalar().store(compute, p.scalar_storage[k]);
             lo.data = p.scalar_storage[k];
         } else {
@@ -148,6 +148,83 @@ inline bool overlaps(const array& a, const array& b) { return a.data() == b.data
 
 }  // namespace detail
 
+namespace detail {
+// apply_elementwise with the compute dtype's element type T.
+template <int NumInputs, class Op, class T>
+array apply_typed(const char* name, [[maybe_unused]] Op op, [[maybe_unused]] prepared_inputs<NumInputs>& p,
+                  [[maybe_unused]] std::span<const operand> inputs, [[maybe_unused]] const array* out,
+                  [[maybe_unused]] device& dev) {
+    using signature = op_signature<Op, T, std::make_index_sequence<NumInputs>>;
+    if constexpr (!signature::supported) {
+        throw_error<dtype_error>(name, ": unsupported dtype ", dtype_of<T>());
+    } else {
+        using Out = decltype(op_result<Op, T>(std::make_index_sequence<NumInputs>{}));
+        const dtype out_type = dtype_of<Out>();
+        array result;
+        bool direct = false;
+        // In-place and out= forms may not cast a result to a lower category (float into int).
+        if (out && dtype_category(out_type) > dtype_category(out->dtype()))
+            throw_error<dtype_error>(name, ": cannot cast the result of dtype ", out_type, " to the output dtype ",
+                                     out->dtype());
+        if (out) {
+            shape_t shape = broadcast_shapes(out->shape(), p.shape, name);
+            if (!(shape == out->shape()))
+                throw_error<dimension_error>(name, ": result of shape ", p.shape,
+                                             " cannot be written to an output of shape ", out->shape());
+            p.shape = out->shape();
+            for (int k = 0; k < NumInputs; ++k) p.operands[1 + k].strides.resize(0);
+            // Re-derive input strides against the output's (possibly higher) rank.
+            for (int k = 0; k < NumInputs; ++k) {
+                strides_t s(out->ndim());
+                const operand& o = inputs[k];
+                if (o.is_array()) {
+                    const array& a = *p.inputs[k];
+                    for (int i = 0, d = out->ndim() - a.ndim(); i < a.ndim(); ++i)
+                        s[d + i] = a.shape()[i] == 1 ? 0 : a.strides()[i];
+                }
+                p.operands[1 + k].strides = s;
+            }
+            direct = out->dtype() == out_type;
+            for (int k = 0; k < NumInputs && direct; ++k) {
+                if (!inputs[k].is_array()) continue;
+                const array& a = *p.inputs[k];
+                if (overlaps(*out, a))
+                    direct = a.offset() == out->offset() && a.shape() == out->shape() && a.strides() == out->strides();
+            }
+        }
+        if (direct) {
+            result = *out;
+        } else {
+            strides_t in_strides[NumInputs];
+            int64_t in_itemsizes[NumInputs];
+            int n = 0;
+            for (int k = 0; k < NumInputs; ++k) {
+                if (!inputs[k].is_array()) continue;
+                in_strides[n] = p.operands[1 + k].strides;
+                in_itemsizes[n] = sizeof(T);
+                ++n;
+            }
+            result = empty_strided(p.shape, numpy_output_strides(p.shape, in_strides, in_itemsizes, n, sizeof(Out)),
+                                   out_type, dev);
+        }
+        p.operands[0] = {static_cast<char*>(result.raw_data()), result.strides()};
+        run_with_types<Op, T, Out>(dev, op, p.shape, p.operands, std::make_index_sequence<NumInputs>{});
+        if (out && !direct) {
+            copy_into(*out, result);
+            return *out;
+        }
+        return result;
+    }
+}
+
+// The key of a user dtype's apply_typed for Op with NumInputs inputs (chainerx/register_dtype.hpp).
+template <class Op, int NumInputs>
+struct elementwise_entry {
+    using function = array (*)(const char*, Op, prepared_inputs<NumInputs>&, std::span<const operand>, const array*,
+                               device&);
+};
+}  // namespace detail
+
 // Applies `op` to `inputs` cast to `compute`; writes into `out` when given (an in-place or out=
 // form: the result is cast into out's dtype, inputs must broadcast to out's shape), otherwise
 // returns a new array laid out as NumPy would lay it out.
@@ -160,69 +237,13 @@ array apply_elementwise(const char* name, Op op, dtype compute, std::span<const 
         throw_error<device_error>(name, ": output is on ", out->get_device().name(), ", inputs on ", dev.name());
     detail::prepared_inputs<NumInputs> p;
     detail::prepare_inputs<NumInputs>(p, inputs, compute, dev, name);
+    if (!is_builtin(compute)) {
+        auto typed = user_dtype_function<detail::elementwise_entry<Op, NumInputs>>(compute);
+        if (!typed) throw_error<dtype_error>(name, ": unsupported dtype ", compute);
+        return typed(name, op, p, inputs, out, dev);
+    }
     return dispatch_dtype(compute, [&]<class T>() -> array {
-        using signature = detail::op_signature<Op, T, std::make_index_sequence<NumInputs>>;
-        if constexpr (!signature::supported) {
-            throw_error<dtype_error>(name, ": unsupported dtype ", compute);
-        } else {
-            using Out = decltype(detail::op_result<Op, T>(std::make_index_sequence<NumInputs>{}));
-            constexpr dtype out_type = dtype_traits<Out>::value;
-            array result;
-            bool direct = false;
-            // In-place and out= forms may not cast a result to a lower category (float into int).
-            if (out && dtype_category(out_type) > dtype_category(out->dtype()))
-                throw_error<dtype_error>(name, ": cannot cast the result of dtype ", out_type, " to the output dtype ",
-                                         out->dtype());
-            if (out) {
-                shape_t shape = broadcast_shapes(out->shape(), p.shape, name);
-                if (!(shape == out->shape()))
-                    throw_error<dimension_error>(name, ": result of shape ", p.shape,
-                                                 " cannot be written to an output of shape ", out->shape());
-                p.shape = out->shape();
-                for (int k = 0; k < NumInputs; ++k) p.operands[1 + k].strides.resize(0);
-                // Re-derive input strides against the output's (possibly higher) rank.
-                for (int k = 0; k < NumInputs; ++k) {
-                    strides_t s(out->ndim());
-                    const operand& o = inputs[k];
-                    if (o.is_array()) {
-                        const array& a = *p.inputs[k];
-                        for (int i = 0, d = out->ndim() - a.ndim(); i < a.ndim(); ++i)
-                            s[d + i] = a.shape()[i] == 1 ? 0 : a.strides()[i];
-                    }
-                    p.operands[1 + k].strides = s;
-                }
-                direct = out->dtype() == out_type;
-                for (int k = 0; k < NumInputs && direct; ++k) {
-                    if (!inputs[k].is_array()) continue;
-                    const array& a = *p.inputs[k];
-                    if (detail::overlaps(*out, a))
-                        direct =
-                            a.offset() == out->offset() && a.shape() == out->shape() && a.strides() == out->strides();
-                }
-            }
-            if (direct) {
-                result = *out;
-            } else {
-                strides_t in_strides[NumInputs];
-                int64_t in_itemsizes[NumInputs];
-                int n = 0;
-                for (int k = 0; k < NumInputs; ++k) {
-                    if (!inputs[k].is_array()) continue;
-                    in_strides[n] = p.operands[1 + k].strides;
-                    in_itemsizes[n] = sizeof(T);
-                    ++n;
-                }
-                result = empty_strided(p.shape, numpy_output_strides(p.shape, in_strides, in_itemsizes, n, sizeof(Out)),
-                                       out_type, dev);
-            }
-            p.operands[0] = {static_cast<char*>(result.raw_data()), result.strides()};
-            detail::run_with_types<Op, T, Out>(dev, op, p.shape, p.operands, std::make_index_sequence<NumInputs>{});
-            if (out && !direct) {
-                copy_into(*out, result);
-                return *out;
-            }
-            return result;
-        }
+        return detail::apply_typed<NumInputs, Op, T>(name, op, p, inputs, out, dev);
     });
 }
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "chainerx/autograd/graph.hpp"
-#include "chainerx/kernels/parallel.hpp"
+#include "chainerx/device/parallel.hpp"
 #include "chainerx/routines/indexing.hpp"
 #include "chainerx/routines/manipulation.hpp"
 #include "chainerx/routines/math.hpp"
@@ -29,9 +29,7 @@ enum class index_mode { raise, wrap, clip };
 
 // ChainerX's default when no mode is given: raise on the native device, wrap on CUDA (where a
 // kernel cannot raise).
-inline index_mode default_index_mode(const device& dev) {
-    return dev.kind() == device_kind::native ? index_mode::raise : index_mode::wrap;
-}
+inline index_mode default_index_mode(const device& dev) { return dev.is_host() ? index_mode::raise : index_mode::wrap; }
 
 namespace detail {
 
@@ -65,9 +63,9 @@ using plan_ptr = std::shared_ptr<const advanced_plan>;
 
 enum class plan_access { gather, put, add };
 
-inline void check_native(const array& a, const char* op) {
-    if (a.get_device().kind() != device_kind::native)
-        throw_error<not_implemented_error>(op, ": only the native device is supported, got ", a.get_device().name());
+inline void check_host_device(const array& a, const char* op) {
+    if (!a.get_device().is_host())
+        throw_error<not_implemented_error>(op, ": only host devices (native, ...) are supported, got ", a.get_device().name());
 }
 
 // Calls f.template operator()<N>() with N the element size, so that copies are fixed-size moves.
@@ -221,7 +219,7 @@ inline void read_indices(const array& indices, const shape_t& shape, int64_t ext
         src = empty(shape, dtype::int64, indices.get_device());
         copy_into(src, indices);
     }
-    check_native(src, op);
+    check_host_device(src, op);
     const int64_t* in = static_cast<const int64_t*>(src.raw_data());
     for (int64_t i = 0; i < n; ++i) {
         int64_t v = in[i];
@@ -260,7 +258,7 @@ array scatter_add_planned(const array& src, const detail::plan_ptr& plan);
 // Gathers x along the plan (a C-contiguous result). Differentiable.
 template <class = void>
 array gather_planned(const array& x, const detail::plan_ptr& plan) {
-    detail::check_native(x, "take");
+    detail::check_host_device(x, "take");
     array y = empty(plan->out_shape(), x.dtype(), x.get_device());
     detail::run_plan<detail::plan_access::gather>(x, *plan, static_cast<char*>(y.raw_data()));
     if (x.body()->graph)
@@ -274,7 +272,7 @@ array gather_planned(const array& x, const detail::plan_ptr& plan) {
 // (NumPy's add.at). Differentiable: its gradient is gather_planned.
 template <class>
 array scatter_add_planned(const array& src, const detail::plan_ptr& plan) {
-    detail::check_native(src, "scatter_add");
+    detail::check_host_device(src, "scatter_add");
     if (!(src.shape() == plan->out_shape()))
         throw_error<dimension_error>("scatter_add: source of shape ", src.shape(), " for an index result of shape ",
                                      plan->out_shape());
@@ -293,7 +291,7 @@ template <class = void>
 array take(const array& a, const array& indices, std::optional<int64_t> axis = std::nullopt,
            std::optional<index_mode> mode = std::nullopt) {
     detail::check_index_dtype(indices, "take");
-    detail::check_native(a, "take");
+    detail::check_host_device(a, "take");
     array src = axis ? a : ravel(a);
     int ax = axis ? normalize_axis(*axis, a.ndim(), "take") : 0;
     auto plan = std::make_shared<detail::advanced_plan>();
@@ -311,7 +309,7 @@ array take(const array& a, const array& indices, std::optional<int64_t> axis = s
 // array is refused.
 template <class = void>
 std::vector<array> nonzero(const array& a) {
-    detail::check_native(a, "nonzero");
+    detail::check_host_device(a, "nonzero");
     if (a.ndim() == 0)
         throw_error<dimension_error>(
             "nonzero: calling nonzero on 0-d arrays is not allowed; use "
@@ -411,7 +409,7 @@ inline resolved_key resolve_key(const array& a, std::span<const key_item> key, c
             if (kind != dtype_kind::int_ && kind != dtype_kind::uint_)
                 throw_error<index_error>(op, ": arrays used as indices must be of integer (or boolean) type, got ",
                                          ind.dtype());
-            check_native(ind, op);
+            check_host_device(ind, op);
             adv.push_back({static_cast<int>(basic.size()), ind});
             basic.push_back(index_item::slice(std::nullopt, std::nullopt, std::nullopt));
         }
@@ -522,7 +520,7 @@ template <class = void>
 array getitem(const array& a, std::span<const key_item> key) {
     if (is_basic_key(key))
         return detail::with_basic_items(key, [&](std::span<const index_item> items) { return at(a, items); });
-    detail::check_native(a, "getitem");
+    detail::check_host_device(a, "getitem");
     detail::resolved_key r = detail::resolve_key(a, key, "getitem");
     return gather_planned(r.view, r.plan);
 }
@@ -536,7 +534,7 @@ void setitem(const array& a, std::span<const key_item> key, const array& value) 
         detail::with_basic_items(key, [&](std::span<const index_item> items) { copy_into(at(a, items), value); });
         return;
     }
-    detail::check_native(a, "setitem");
+    detail::check_host_device(a, "setitem");
     detail::resolved_key r = detail::resolve_key(a, key, "setitem");
     check_writable(r.view, "setitem");
     // A contiguous buffer of the values in a's dtype (also a snapshot when value aliases a).

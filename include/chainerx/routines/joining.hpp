@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "chainerx/autograd/graph.hpp"
-#include "chainerx/kernels/parallel.hpp"
+#include "chainerx/device/parallel.hpp"
 #include "chainerx/routines/indexing.hpp"
 #include "chainerx/routines/manipulation.hpp"
 #include "chainerx/routines/reduction.hpp"
@@ -96,7 +96,7 @@ inline void copy_rows(const array& dst, const array& src) {
     int ndim = dst.ndim();
     int64_t itemsize = dst.itemsize();
     int run_axis = -1;
-    if (dst.dtype() == src.dtype() && dst.get_device().kind() == device_kind::native && dst.data() != src.data()) {
+    if (dst.dtype() == src.dtype() && dst.get_device().is_host() && dst.data() != src.data()) {
         for (int i = ndim - 1; i >= 0 && run_axis < 0; --i)
             if (dst.strides()[i] == itemsize && src.strides()[i] == itemsize && dst.shape()[i] * itemsize >= 64)
                 run_axis = i;
@@ -139,7 +139,7 @@ inline void copy_rows(const array& dst, const array& src) {
 // without the GIL. Otherwise each input goes through the (casting, strided) copy kernel.
 inline void concatenate_into(const array& out, const std::vector<array>& arrays, int axis) {
     if (out.size() == 0) return;
-    bool memcpy_path = out.get_device().kind() == device_kind::native && out.is_contiguous();
+    bool memcpy_path = out.get_device().is_host() && out.is_contiguous();
     for (const array& a : arrays) memcpy_path = memcpy_path && a.dtype() == out.dtype() && a.is_contiguous();
     if (!memcpy_path) {
         int64_t start = 0;
@@ -449,7 +449,7 @@ inline array repeat_axis(const array& a, int axis, int64_t times, bool whole) {
     int at_axis = whole ? axis : axis + 1;
     split_shape.insert(at_axis, times);
     array out;
-    if (a.get_device().kind() != device_kind::native) {
+    if (!a.get_device().is_host()) {
         shape_t expanded = a.shape();
         expanded.insert(at_axis, 1);
         no_backprop_mode no_record(a.get_device().get_context());
@@ -502,7 +502,7 @@ array repeat(const array& a, const std::vector<int64_t>& repeats, std::optional<
     shape_t shape = x.shape();
     shape[ax] = bounds.back();
     array out;
-    if (x.get_device().kind() == device_kind::native) {
+    if (x.get_device().is_host()) {
         // Per-element counts: each element's block of the contiguous input memcpy'd counts[i] times.
         array in = ascontiguousarray(x);
         out = empty(shape, x.dtype(), x.get_device());

@@ -59,7 +59,7 @@ array batched_matmul(const array& a, const array& b) {
     int an = a.ndim(), bn = b.ndim();
     int64_t M = a.shape()[an - 2], K = a.shape()[an - 1], N = b.shape()[bn - 1];
     shape_t batch = broadcast_shapes(leading_shape(a.shape(), 2), leading_shape(b.shape(), 2), "matmul");
-    if (a.get_device().kind() != device_kind::native)
+    if (!a.get_device().is_host())
         throw_error<not_implemented_error>("matmul: not implemented on device ", a.get_device().name());
     array ac = gemm_ready(a), bc = gemm_ready(b);
     shape_t out_shape = batch;
@@ -596,7 +596,7 @@ inline void check_matrices(const array& a, const char* op, bool square) {
                                      a.shape());
     if (square && a.shape()[a.ndim() - 1] != a.shape()[a.ndim() - 2])
         throw_error<dimension_error>("linalg.", op, ": the last two dimensions must be square, got shape ", a.shape());
-    if (a.get_device().kind() != device_kind::native)
+    if (!a.get_device().is_host())
         throw_error<not_implemented_error>("linalg.", op, ": not implemented on device ", a.get_device().name());
     if (!is_lapack_available())
         throw_error<not_implemented_error>("linalg.", op, ": chainerx was built without LAPACK");

@@ -171,7 +171,7 @@ array softmax_cross_entropy(const array& x1, const array& x2) {
     detail::check_classification(x1, x2, "softmax_cross_entropy");
     array x = detail::float_input(x1);
     int64_t n = x.shape()[0], k = x.shape()[1];
-    if (x.get_device().kind() != device_kind::native || &x2.get_device() != &x.get_device())
+    if (!x.get_device().is_host() || &x2.get_device() != &x.get_device())
         return detail::softmax_cross_entropy_composed(x, x2);
     if (k == 0 && n > 0)
         throw_error<dimension_error>("softmax_cross_entropy: x has no classes (shape ", x.shape(), ")");

@@ -114,6 +114,17 @@ inline array copy(const array& a) {
     return out;
 }
 
+// a on device dev: a itself when it is there already, else a copy whose gradient goes back to a's device.
+inline array to_device(const array& a, device& dev) {
+    array out = copy_to_device(a, dev);
+    if (!out.same_body(a)) {
+        device* from = &a.get_device();
+        record_op("to_device", {&a}, {&out},
+                  [from](const std::vector<array>& gy) { return std::vector<array>{to_device(gy[0], *from)}; });
+    }
+    return out;
+}
+
 inline array ravel(const array& a) { return reshape(a, {a.size()}); }
 
 // Normalizes a permutation of the axes; throws dimension_error if it is not one.

@@ -25,6 +25,86 @@ template <class T>
 concept integral_type = std::is_integral_v<T>;  // includes bool
 template <class T>
 concept numeric_type = !std::is_same_v<T, bool>;
+// What a user's element type must provide for an op (builtin types provide it all); an op whose
+// constraint a type fails raises dtype_error for that dtype at run time.
+template <class T>
+concept has_plus = requires(T a) { a + a; };
+template <class T>
+concept has_minus = requires(T a) { a - a; };
+template <class T>
+concept has_times = requires(T a) { a * a; };
+template <class T>
+concept has_divide = requires(T a) { a / a; };
+template <class T>
+concept has_negate = requires(T a) { -a; };
+template <class T>
+concept has_order = requires(T a) {
+    a < a;
+    a <= a;
+    a > a;
+    a >= a;
+    a == a;
+    a != a;
+};
+template <class T>
+concept has_zero = requires { T(0); };
+
+// Math functions found by argument-dependent lookup, so a user's type brings its own (exp(fixed));
+// each is SFINAE-friendly so an op can test for it. Builtin types get the std:: functions.
+namespace math {
+#define CHAINERX_MATH_FUNCTION_1(fn)                                                     \
+    using std::fn;                                                                       \
+    template <class C>                                                                   \
+    CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE auto call_##fn(C x) -> decltype(fn(x)) { \
+        return fn(x);                                                                    \
+    }
+#define CHAINERX_MATH_FUNCTION_2(fn)                                                             \
+    using std::fn;                                                                               \
+    template <class C>                                                                           \
+    CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE auto call_##fn(C x, C y) -> decltype(fn(x, y)) { \
+        return fn(x, y);                                                                         \
+    }
+CHAINERX_MATH_FUNCTION_1(sqrt)
+CHAINERX_MATH_FUNCTION_1(fabs)
+CHAINERX_MATH_FUNCTION_1(exp)
+CHAINERX_MATH_FUNCTION_1(expm1)
+CHAINERX_MATH_FUNCTION_1(exp2)
+CHAINERX_MATH_FUNCTION_1(log)
+CHAINERX_MATH_FUNCTION_1(log10)
+CHAINERX_MATH_FUNCTION_1(log2)
+CHAINERX_MATH_FUNCTION_1(log1p)
+CHAINERX_MATH_FUNCTION_1(erf)
+CHAINERX_MATH_FUNCTION_1(sin)
+CHAINERX_MATH_FUNCTION_1(cos)
+CHAINERX_MATH_FUNCTION_1(tan)
+CHAINERX_MATH_FUNCTION_1(asin)
+CHAINERX_MATH_FUNCTION_1(acos)
+CHAINERX_MATH_FUNCTION_1(atan)
+CHAINERX_MATH_FUNCTION_1(sinh)
+CHAINERX_MATH_FUNCTION_1(cosh)
+CHAINERX_MATH_FUNCTION_1(tanh)
+CHAINERX_MATH_FUNCTION_1(asinh)
+CHAINERX_MATH_FUNCTION_1(acosh)
+CHAINERX_MATH_FUNCTION_1(atanh)
+CHAINERX_MATH_FUNCTION_1(ceil)
+CHAINERX_MATH_FUNCTION_1(floor)
+CHAINERX_MATH_FUNCTION_1(trunc)
+CHAINERX_MATH_FUNCTION_2(fmod)
+CHAINERX_MATH_FUNCTION_2(pow)
+CHAINERX_MATH_FUNCTION_2(atan2)
+CHAINERX_MATH_FUNCTION_2(copysign)
+#undef CHAINERX_MATH_FUNCTION_1
+#undef CHAINERX_MATH_FUNCTION_2
+}  // namespace math
+
+// A type without infinities (per its numeric_limits) has none.
+template <class C>
+CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE bool is_infinite(C v) {
+    if constexpr (std::numeric_limits<C>::has_infinity)
+        return v == std::numeric_limits<C>::infinity() || v == -std::numeric_limits<C>::infinity();
+    else
+        return false;
+}
 
 template <class T>
 CHAINERX_HOST_DEVICE CHAINERX_ALWAYS_INLINE bool is_nan(T x) {
@@ -44,7 +124,7 @@ using wrap_t = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std:
 
 // ---- arithmetic ----
 struct add {
-    template <class T>
+    template <has_plus T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (std::is_same_v<T, bool>)
             return a || b;
@@ -56,6 +136,7 @@ struct add {
 };
 struct subtract {
     template <numeric_type T>
+        requires has_minus<T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (std::is_integral_v<T>)
             return static_cast<T>(static_cast<wrap_t<T>>(a) - static_cast<wrap_t<T>>(b));
@@ -64,7 +145,7 @@ struct subtract {
     }
 };
 struct multiply {
-    template <class T>
+    template <has_times T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (std::is_same_v<T, bool>)
             return a && b;
@@ -76,6 +157,7 @@ struct multiply {
 };
 struct true_divide {
     template <float_type T>
+        requires has_divide<T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         return a / b;
     }
@@ -84,6 +166,7 @@ struct true_divide {
 // division by zero gives 0, as NumPy does.
 struct floor_divide {
     template <numeric_type T>
+        requires is_builtin_element_v<T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (is_float_v<T>) {
             using C = compute_t<T>;
@@ -111,6 +194,7 @@ struct floor_divide {
 };
 struct remainder {
     template <numeric_type T>
+        requires is_builtin_element_v<T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (is_float_v<T>) {
             using C = compute_t<T>;
@@ -139,6 +223,7 @@ struct remainder {
 // C's remainder: the result takes the sign of the dividend.
 struct fmod {
     template <numeric_type T>
+        requires is_builtin_element_v<T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (is_float_v<T>) {
             using C = compute_t<T>;
@@ -155,10 +240,11 @@ struct fmod {
 struct power {
     static constexpr int64_t cost = 8;
     template <numeric_type T>
+        requires(is_builtin_element_v<T> || requires(T x) { math::call_pow(x, x); })
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         if constexpr (is_float_v<T>) {
             using C = compute_t<T>;
-            return T(std::pow(static_cast<C>(a), static_cast<C>(b)));
+            return T(math::call_pow(static_cast<C>(a), static_cast<C>(b)));
         } else {
             if constexpr (std::is_signed_v<T>) {
                 // Negative exponents truncate toward zero as in C: only |a| == 1 survives.
@@ -176,6 +262,7 @@ struct power {
 };
 struct negative {
     template <numeric_type T>
+        requires has_negate<T>
     CHAINERX_HOST_DEVICE T operator()(T a) const {
         if constexpr (std::is_integral_v<T>)
             return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
@@ -185,25 +272,26 @@ struct negative {
 };
 // NaN-propagating maximum and minimum, as NumPy's.
 struct maximum {
-    template <class T>
+    template <has_order T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         return (a >= b || is_nan(a)) ? a : b;
     }
 };
 struct minimum {
-    template <class T>
+    template <has_order T>
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         return (a <= b || is_nan(a)) ? a : b;
     }
 };
 struct square {
-    template <class T>
+    template <has_times T>
     CHAINERX_HOST_DEVICE T operator()(T a) const {
         return multiply{}(a, a);
     }
 };
 struct absolute {
     template <class T>
+        requires(is_builtin_element_v<T> || (has_order<T> && has_negate<T> && has_zero<T>))
     CHAINERX_HOST_DEVICE T operator()(T a) const {
         if constexpr (is_half_v<T>)
             return T::from_bits(a.bits & 0x7fffu);
@@ -211,12 +299,15 @@ struct absolute {
             return std::fabs(a);
         else if constexpr (std::is_signed_v<T>)
             return a < 0 ? negative{}(a) : a;
-        else
+        else if constexpr (is_builtin_element_v<T>)  // unsigned and bool
             return a;
+        else
+            return a < T(0) ? -a : a;
     }
 };
 struct sign {
     template <numeric_type T>
+        requires has_order<T> && has_zero<T>
     CHAINERX_HOST_DEVICE T operator()(T a) const {
         if (is_nan(a)) return a;
         return T((T(0) < a) - (a < T(0)));
@@ -264,6 +355,7 @@ struct right_shift {
 #define CHAINERX_COMPARISON_OP(name, expr)                     \
     struct name {                                              \
         template <class T>                                     \
+            requires requires(T a, T b) { expr; }              \
         CHAINERX_HOST_DEVICE bool operator()(T a, T b) const { \
             return expr;                                       \
         }                                                      \
@@ -291,64 +383,63 @@ CHAINERX_COMPARISON_OP(logical_xor, value_cast<bool>(a) != value_cast<bool>(b))
             }                                                \
         }                                                    \
     };
-CHAINERX_PREDICATE_OP(logical_not, !(v != 0), !a)
+CHAINERX_PREDICATE_OP(logical_not, !value_cast<bool>(v), !value_cast<bool>(a))
 CHAINERX_PREDICATE_OP(isnan, v != v, false)
-CHAINERX_PREDICATE_OP(isinf,
-                      v == std::numeric_limits<decltype(v)>::infinity() ||
-                          v == -std::numeric_limits<decltype(v)>::infinity(),
-                      false)
+CHAINERX_PREDICATE_OP(isinf, is_infinite(v), false)
 CHAINERX_PREDICATE_OP(isfinite, v - v == v - v, true)
 #undef CHAINERX_PREDICATE_OP
 
 // ---- float math: computed in float for 16-bit floats ----
-#define CHAINERX_FLOAT_UNARY_OP(name, expr, op_cost)   \
-    struct name {                                      \
-        static constexpr int64_t cost = op_cost;       \
-        template <float_type T>                        \
-        CHAINERX_HOST_DEVICE T operator()(T a) const { \
-            using C = compute_t<T>;                    \
-            C x = static_cast<C>(a);                   \
-            return T(expr);                            \
-        }                                              \
+#define CHAINERX_FLOAT_UNARY_OP(name, fn, op_cost)                    \
+    struct name {                                                     \
+        static constexpr int64_t cost = op_cost;                      \
+        template <float_type T>                                       \
+            requires requires(compute_t<T> x) { math::call_##fn(x); } \
+        CHAINERX_HOST_DEVICE T operator()(T a) const {                \
+            using C = compute_t<T>;                                   \
+            return T(math::call_##fn(static_cast<C>(a)));             \
+        }                                                             \
     };
-CHAINERX_FLOAT_UNARY_OP(sqrt, std::sqrt(x), 2)
-CHAINERX_FLOAT_UNARY_OP(fabs, std::fabs(x), 1)
-CHAINERX_FLOAT_UNARY_OP(exp, std::exp(x), 8)
-CHAINERX_FLOAT_UNARY_OP(expm1, std::expm1(x), 8)
-CHAINERX_FLOAT_UNARY_OP(exp2, std::exp2(x), 8)
-CHAINERX_FLOAT_UNARY_OP(log, std::log(x), 8)
-CHAINERX_FLOAT_UNARY_OP(log10, std::log10(x), 8)
-CHAINERX_FLOAT_UNARY_OP(log2, std::log2(x), 8)
-CHAINERX_FLOAT_UNARY_OP(log1p, std::log1p(x), 8)
-CHAINERX_FLOAT_UNARY_OP(erf, std::erf(x), 8)
-CHAINERX_FLOAT_UNARY_OP(sin, std::sin(x), 8)
-CHAINERX_FLOAT_UNARY_OP(cos, std::cos(x), 8)
-CHAINERX_FLOAT_UNARY_OP(tan, std::tan(x), 8)
-CHAINERX_FLOAT_UNARY_OP(arcsin, std::asin(x), 8)
-CHAINERX_FLOAT_UNARY_OP(arccos, std::acos(x), 8)
-CHAINERX_FLOAT_UNARY_OP(arctan, std::atan(x), 8)
-CHAINERX_FLOAT_UNARY_OP(sinh, std::sinh(x), 8)
-CHAINERX_FLOAT_UNARY_OP(cosh, std::cosh(x), 8)
-CHAINERX_FLOAT_UNARY_OP(tanh, std::tanh(x), 8)
-CHAINERX_FLOAT_UNARY_OP(arcsinh, std::asinh(x), 8)
-CHAINERX_FLOAT_UNARY_OP(arccosh, std::acosh(x), 8)
-CHAINERX_FLOAT_UNARY_OP(arctanh, std::atanh(x), 8)
-CHAINERX_FLOAT_UNARY_OP(ceil, std::ceil(x), 1)
-CHAINERX_FLOAT_UNARY_OP(floor, std::floor(x), 1)
-CHAINERX_FLOAT_UNARY_OP(fix, std::trunc(x), 1)
+CHAINERX_FLOAT_UNARY_OP(sqrt, sqrt, 2)
+CHAINERX_FLOAT_UNARY_OP(fabs, fabs, 1)
+CHAINERX_FLOAT_UNARY_OP(exp, exp, 8)
+CHAINERX_FLOAT_UNARY_OP(expm1, expm1, 8)
+CHAINERX_FLOAT_UNARY_OP(exp2, exp2, 8)
+CHAINERX_FLOAT_UNARY_OP(log, log, 8)
+CHAINERX_FLOAT_UNARY_OP(log10, log10, 8)
+CHAINERX_FLOAT_UNARY_OP(log2, log2, 8)
+CHAINERX_FLOAT_UNARY_OP(log1p, log1p, 8)
+CHAINERX_FLOAT_UNARY_OP(erf, erf, 8)
+CHAINERX_FLOAT_UNARY_OP(sin, sin, 8)
+CHAINERX_FLOAT_UNARY_OP(cos, cos, 8)
+CHAINERX_FLOAT_UNARY_OP(tan, tan, 8)
+CHAINERX_FLOAT_UNARY_OP(arcsin, asin, 8)
+CHAINERX_FLOAT_UNARY_OP(arccos, acos, 8)
+CHAINERX_FLOAT_UNARY_OP(arctan, atan, 8)
+CHAINERX_FLOAT_UNARY_OP(sinh, sinh, 8)
+CHAINERX_FLOAT_UNARY_OP(cosh, cosh, 8)
+CHAINERX_FLOAT_UNARY_OP(tanh, tanh, 8)
+CHAINERX_FLOAT_UNARY_OP(arcsinh, asinh, 8)
+CHAINERX_FLOAT_UNARY_OP(arccosh, acosh, 8)
+CHAINERX_FLOAT_UNARY_OP(arctanh, atanh, 8)
+CHAINERX_FLOAT_UNARY_OP(ceil, ceil, 1)
+CHAINERX_FLOAT_UNARY_OP(floor, floor, 1)
+CHAINERX_FLOAT_UNARY_OP(fix, trunc, 1)
 #undef CHAINERX_FLOAT_UNARY_OP
 
 struct arctan2 {
     static constexpr int64_t cost = 8;
     template <float_type T>
+        requires requires(compute_t<T> x) { math::call_atan2(x, x); }
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         using C = compute_t<T>;
-        return T(std::atan2(static_cast<C>(a), static_cast<C>(b)));
+        return T(math::call_atan2(static_cast<C>(a), static_cast<C>(b)));
     }
 };
 // where(condition, x, y) with the condition already converted to 0/1 of the compute type.
 struct where {
     template <class T>
+        requires has_zero<T> && requires(T a) { a != a; }
     CHAINERX_HOST_DEVICE T operator()(T condition, T x, T y) const {
         return condition != T(0) ? x : y;
     }
@@ -463,7 +554,8 @@ array binary_same(const char* name, const operand& a, const operand& b, const ar
 // Comparisons compare a Python int by value (NumPy 2): an int scalar that the integer compute dtype
 // cannot hold (uint8 > -1) is compared in int64, which holds every integer dtype and scalar.
 inline bool scalar_overflows(const operand& o, dtype type) {
-    return !o.is_array() && dispatch_dtype(type, [&]<class T>() { return o.get_scalar().overflows<T>(); });
+    return !o.is_array() && is_builtin(type) &&
+           dispatch_dtype(type, [&]<class T>() { return o.get_scalar().overflows<T>(); });
 }
 template <class Op>
 array binary_compare(const char* name, const operand& a, const operand& b, const array* out) {

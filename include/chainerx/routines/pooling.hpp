@@ -19,7 +19,7 @@ namespace detail {
 
 inline void check_window_input(const char* op, const char* name, const array& a) {
     if (!is_float(a.dtype())) throw_error<dtype_error>(op, ": ", name, " must be of a float dtype, got ", a.dtype());
-    if (a.get_device().kind() != device_kind::native)
+    if (!a.get_device().is_host())
         throw_error<not_implemented_error>(op, ": not implemented on device ", a.get_device().name());
 }
 

@@ -99,7 +99,7 @@ array fill_random(const char* name, const shape_t& shape, dtype type, device& de
         if constexpr (is_float_v<T>) {
             std::unique_ptr<T[]> host;
             T* dst = static_cast<T*>(out.raw_data());
-            if (dev.kind() != device_kind::native) {
+            if (!dev.is_host()) {
                 host = std::make_unique<T[]>(static_cast<size_t>(n));
                 dst = host.get();
             }

@@ -298,7 +298,7 @@ inline reduction_plan plan_reduction(const array& a, const std::optional<axes_t>
     if (needs_elements && plan.reduced_size == 0)
         throw_error<dimension_error>(op, ": zero-size array to reduction operation ", op, " which has no identity");
     device& dev = a.get_device();
-    if (dev.kind() != device_kind::native)
+    if (!dev.is_host())
         throw_error<not_implemented_error>(op, ": reductions are not implemented on device ", dev.name());
     int64_t itemsize = a.itemsize();
     plan.kept_strides = c_order
@@ -310,7 +310,7 @@ inline reduction_plan plan_reduction(const array& a, const std::optional<axes_t>
 // Allocates the result and runs Op<T> with T the element type of a (already validated).
 template <class Op>
 array run_planned(const char* name, const Op& op, const array& a, const reduction_plan& plan, bool keepdims) {
-    constexpr dtype out_type = dtype_traits<typename Op::out_type>::value;
+    const dtype out_type = dtype_of<typename Op::out_type>();
     strides_t out_strides;
     for (int i = 0; i < a.ndim(); ++i)
         if (!plan.reduced[i] || keepdims) out_strides.push_back(plan.kept_strides[i]);
@@ -320,15 +320,31 @@ array run_planned(const char* name, const Op& op, const array& a, const reductio
 }
 
 // A reduction whose op is OpTemplate<T> for the input's element type T.
+template <template <class> class OpTemplate, class T>
+array reduce_typed(const char* name, const array& a, const std::optional<axes_t>& axis, bool keepdims,
+                   bool needs_elements) {
+    using Op = OpTemplate<T>;
+    const dtype out_type = dtype_of<typename Op::out_type>();
+    // NumPy's argmax/argmin give C-contiguous results; its ufunc reductions keep the input's order.
+    reduction_plan plan = plan_reduction(a, axis, keepdims, out_type, name, needs_elements, Op::uses_index);
+    return run_planned(name, Op{}, a, plan, keepdims);
+}
+// The key of a user dtype's reduce_typed for OpTemplate (chainerx/register_dtype.hpp).
+template <template <class> class OpTemplate>
+struct reduction_entry {
+    using function = array (*)(const char*, const array&, const std::optional<axes_t>&, bool, bool);
+};
+
 template <template <class> class OpTemplate>
 array reduce_with(const char* name, const array& a, const std::optional<axes_t>& axis, bool keepdims,
                   bool needs_elements = false) {
+    if (!is_builtin(a.dtype())) {
+        auto typed = user_dtype_function<reduction_entry<OpTemplate>>(a.dtype());
+        if (!typed) throw_error<dtype_error>(name, ": unsupported dtype ", a.dtype());
+        return typed(name, a, axis, keepdims, needs_elements);
+    }
     return dispatch_dtype(a.dtype(), [&]<class T>() -> array {
-        using Op = OpTemplate<T>;
-        constexpr dtype out_type = dtype_traits<typename Op::out_type>::value;
-        // NumPy's argmax/argmin give C-contiguous results; its ufunc reductions keep the input's order.
-        reduction_plan plan = plan_reduction(a, axis, keepdims, out_type, name, needs_elements, Op::uses_index);
-        return run_planned(name, Op{}, a, plan, keepdims);
+        return reduce_typed<OpTemplate, T>(name, a, axis, keepdims, needs_elements);
     });
 }
 

@@ -171,7 +171,7 @@ inline bool stable_requested(const std::optional<std::string>& kind, std::option
 
 // Sorts a in place along axis.
 inline void sort_lanes(const array& a, int axis, bool stable) {
-    check_native(a, "sort");
+    check_host_device(a, "sort");
     check_writable(a, "sort");
     dispatch_dtype(a.dtype(), [&]<class T>() {
         using U = typename radix_traits<T>::U;
@@ -207,7 +207,7 @@ inline void sort_lanes(const array& a, int axis, bool stable) {
 
 // Indices that sort a along axis (a C-contiguous int64 array). Always stable: ties keep their order.
 inline array argsort_lanes(const array& a, int axis) {
-    check_native(a, "argsort");
+    check_host_device(a, "argsort");
     array out = empty(a.shape(), dtype::int64, a.get_device());
     const strides_t& os = out.strides();
     shape_t other;
@@ -291,7 +291,7 @@ template <class = void>
 array sort(const array& a, std::optional<int64_t> axis = -1, const std::optional<std::string>& kind = std::nullopt,
            std::optional<bool> stable = std::nullopt) {
     bool is_stable = detail::stable_requested(kind, stable, "sort");
-    detail::check_native(a, "sort");
+    detail::check_host_device(a, "sort");
     array src = axis ? a : ravel(a);
     int ax = normalize_axis(axis.value_or(0), src.ndim(), "sort");
     array y = copy_array(src);
@@ -325,7 +325,7 @@ template <class = void>
 array argsort(const array& a, std::optional<int64_t> axis = -1, const std::optional<std::string>& kind = std::nullopt,
               std::optional<bool> stable = std::nullopt) {
     detail::stable_requested(kind, stable, "argsort");
-    detail::check_native(a, "argsort");
+    detail::check_host_device(a, "argsort");
     array src = axis ? a : ravel(a);
     return detail::argsort_lanes(src, normalize_axis(axis.value_or(0), src.ndim(), "argsort"));
 }
@@ -335,8 +335,8 @@ array argsort(const array& a, std::optional<int64_t> axis = -1, const std::optio
 template <class = void>
 array searchsorted(const array& a, const array& v, const std::string& side = "left",
                    const std::optional<array>& sorter = std::nullopt) {
-    detail::check_native(a, "searchsorted");
-    detail::check_native(v, "searchsorted");
+    detail::check_host_device(a, "searchsorted");
+    detail::check_host_device(v, "searchsorted");
     if (side != "left" && side != "right")
         throw std::invalid_argument("searchsorted: side must be 'left' or 'right' (got '" + side + "')");
     if (a.ndim() != 1) throw_error<dimension_error>("searchsorted: a must be 1-dimensional, got shape ", a.shape());
@@ -454,7 +454,7 @@ inline unique_result unique_along(const array& a, int64_t axis, bool return_inde
 template <class = void>
 unique_result unique(const array& a, bool return_index = false, bool return_inverse = false, bool return_counts = false,
                      std::optional<int64_t> axis = std::nullopt) {
-    detail::check_native(a, "unique");
+    detail::check_host_device(a, "unique");
     if (axis) return detail::unique_along(a, *axis, return_index, return_inverse, return_counts);
     array flat = ascontiguousarray(reshape(as_grad_stopped(a), {a.size()}));
     array order = detail::argsort_lanes(flat, 0);

@@ -4,6 +4,7 @@
 // that let an embedding (the Python module) drop its interpreter lock around long kernels.
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -53,6 +54,24 @@ inline int max_threads() {
     return 1;
 #endif
 }
+
+// A non-owning reference to a callable body(begin, end), so that a device's parallel loop can be a
+// virtual function; the body is still compiled (and vectorized) at its definition.
+class range_ref {
+  public:
+    template <class Body>
+        requires(!std::is_same_v<std::remove_cvref_t<Body>, range_ref>)
+    range_ref(Body&& body)  // implicit, as std::function_ref; refers to body for one call
+        : object_(const_cast<void*>(static_cast<const void*>(&body))),
+          call_([](void* object, int64_t begin, int64_t end) {
+              (*static_cast<std::remove_reference_t<Body>*>(object))(begin, end);
+          }) {}
+    void operator()(int64_t begin, int64_t end) const { call_(object_, begin, end); }
+
+  private:
+    void* object_;
+    void (*call_)(void*, int64_t, int64_t);
+};
 
 // Runs body(begin, end) over [0, n), split into one contiguous chunk per thread when n is at least
 // `threshold` (scaled by the caller's per-element cost).
