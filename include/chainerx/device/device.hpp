@@ -42,8 +42,11 @@ class device {
     virtual bool is_host() const = 0;
     // The DLPack device type of the memory (kDLCPU = 1, kDLCUDA = 2, ...).
     virtual int dlpack_device_type() const { return 1; }
-    // A host device's parallel loop: body(begin, end) over chunks of [0, n), serial below threshold.
-    virtual void parallel_for(int64_t n, int64_t threshold, range_ref body) {
+    // Whether a host device has a parallel loop of its own (a user device's traits may give one);
+    // the others (native) run the OpenMP loop of device/parallel.hpp, inlined into each kernel.
+    bool has_own_loop() const { return has_own_loop_; }
+    // The device's own loop: body(begin, end) over chunks of [0, n), serial below threshold.
+    virtual void own_parallel_for(int64_t n, int64_t threshold, range_ref body) {
         chainerx::parallel_for(n, threshold, body);
     }
 
@@ -53,6 +56,9 @@ class device {
     virtual void copy_to_host(void* dst_host, const void* src, size_t bytes) = 0;
     virtual void copy_from_host(void* dst, const void* src_host, size_t bytes) = 0;
     virtual void synchronize() {}
+
+  protected:
+    bool has_own_loop_ = false;  // set by the constructor of a device that overrides own_parallel_for
 
   private:
     backend& backend_;

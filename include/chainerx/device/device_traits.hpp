@@ -33,7 +33,9 @@ class traits_device final : public device {
     using traits = device_traits<Tag>;
 
   public:
-    using device::device;
+    traits_device(backend& owner, int index) : device(owner, index) {
+        has_own_loop_ = requires(range_ref body) { traits::parallel_for(0, int64_t{}, int64_t{}, body); };
+    }
     bool is_host() const override { return true; }
 
     std::shared_ptr<void> allocate(size_t bytes) override {
@@ -60,7 +62,7 @@ class traits_device final : public device {
     void synchronize() override {
         if constexpr (requires { traits::synchronize(0); }) traits::synchronize(index());
     }
-    void parallel_for(int64_t n, int64_t threshold, range_ref body) override {
+    void own_parallel_for(int64_t n, int64_t threshold, range_ref body) override {
         if constexpr (requires { traits::parallel_for(0, n, threshold, body); })
             traits::parallel_for(index(), n, threshold, body);
         else
