@@ -83,9 +83,10 @@ void contiguous_loop(Op op, Out* __restrict__ out, int64_t begin, int64_t end, s
     for (int64_t i = begin; i < end; ++i) out[i] = op(load<ScalarMask, K>(in, std::get<K>(scalars), i)...);
 }
 
+// Not inlined: one copy serves the OpenMP loop and a device's own loop (it runs once per chunk).
 template <class Op, class Out, class... In, size_t... K>
-void strided_loop(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, int64_t begin, int64_t end,
-                  std::index_sequence<K...>) {
+[[gnu::noinline]] void strided_loop(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, int64_t begin, int64_t end,
+                                    std::index_sequence<K...>) {
     constexpr int N = 1 + sizeof...(In);
     int ndim = loop.ndim;
     if (ndim == 0) {  // a single element
@@ -132,18 +133,8 @@ void strided_loop(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, int64_
 
 // Picks the contiguous loop variant for the runtime scalar mask: binary ops get all three variants,
 // ternary ones (where) a scalar second or third input (where(c, gy, 0) in the backward of maximum).
-// Runs body over [0, n) with the device's own loop if it has one, else with the OpenMP loop, inlined
-// (an indirect call per chunk costs a quarter of a small op's time and half a large one's speed).
-template <class Body>
-CHAINERX_ALWAYS_INLINE void host_parallel_for(device& dev, int64_t n, int64_t threshold, Body&& body) {
-    if (dev.has_own_loop())
-        dev.own_parallel_for(n, threshold, body);
-    else
-        parallel_for(n, threshold, body);
-}
-
 template <class Op, class Out, class... In, size_t... K>
-bool try_contiguous(device& dev, Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std::index_sequence<K...> ks) {
+bool try_contiguous(Op op, const elementwise_loop<1 + sizeof...(In)>& loop, std::index_sequence<K...> ks) {
     if (loop.ndim != 1 || loop.strides[0][0] != sizeof(Out)) return false;
     unsigned mask = 0;
     bool ok = true;
@@ -152,7 +143,7 @@ bool try_contiguous(device& dev, Op op, const elementwise_loop<1 + sizeof...(In)
     auto out = reinterpret_cast<Out*>(loop.data[0]);
     int64_t threshold = parallel_threshold / op_cost<Op>();
     auto run = [&]<unsigned Mask>() {
-        host_parallel_for(dev, loop.shape[0], threshold, [&](int64_t b, int64_t e) {
+        parallel_for(loop.shape[0], threshold, [&](int64_t b, int64_t e) {
             contiguous_loop<Mask, Op, Out, In...>(op, out, b, e, ks, reinterpret_cast<const In*>(loop.data[1 + K])...);
         });
     };
@@ -185,16 +176,20 @@ bool try_contiguous(device& dev, Op op, const elementwise_loop<1 + sizeof...(In)
 
 }  // namespace detail
 
-// Runs out = op(in...) over a prepared loop on a host device (with its parallel loop).
+// Runs out = op(in...) over a prepared loop on a host device. A device with a parallel loop of its
+// own runs the generic strided body through it (one more instance per op, not one per variant);
+// the others run the OpenMP loop with the body inlined, contiguous operands in vectorized variants
+// (through an indirect call per chunk, a small op took a quarter longer and a large one twice as long).
 template <class Op, class Out, class... In>
 void elementwise_host(device& dev, Op op, const elementwise_loop<1 + sizeof...(In)>& loop) {
     if (loop.size == 0) return;
     auto ks = std::index_sequence_for<In...>{};
     long_running_scope unlock(loop.size * detail::op_cost<Op>());
-    if (detail::try_contiguous<Op, Out, In...>(dev, op, loop, ks)) return;
     int64_t threshold = parallel_threshold / detail::op_cost<Op>();
-    detail::host_parallel_for(dev, loop.size, threshold,
-                              [&](int64_t b, int64_t e) { detail::strided_loop<Op, Out, In...>(op, loop, b, e, ks); });
+    auto strided = [&](int64_t b, int64_t e) { detail::strided_loop<Op, Out, In...>(op, loop, b, e, ks); };
+    if (dev.has_own_loop()) return dev.own_parallel_for(loop.size, threshold, strided);
+    if (detail::try_contiguous<Op, Out, In...>(op, loop, ks)) return;
+    parallel_for(loop.size, threshold, strided);
 }
 
 // The key of the compiled elementwise kernel of Op over these element types in a backend's

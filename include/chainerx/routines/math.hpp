@@ -28,17 +28,17 @@ concept numeric_type = !std::is_same_v<T, bool>;
 // What a user's element type must provide for an op (builtin types provide it all); an op whose
 // constraint a type fails raises dtype_error for that dtype at run time.
 template <class T>
-concept has_plus = requires(T a) { a + a; };
+concept has_plus = is_builtin_element_v<T> || requires(T a) { a + a; };
 template <class T>
-concept has_minus = requires(T a) { a - a; };
+concept has_minus = is_builtin_element_v<T> || requires(T a) { a - a; };
 template <class T>
-concept has_times = requires(T a) { a * a; };
+concept has_times = is_builtin_element_v<T> || requires(T a) { a * a; };
 template <class T>
-concept has_divide = requires(T a) { a / a; };
+concept has_divide = is_builtin_element_v<T> || requires(T a) { a / a; };
 template <class T>
-concept has_negate = requires(T a) { -a; };
+concept has_negate = is_builtin_element_v<T> || requires(T a) { -a; };
 template <class T>
-concept has_order = requires(T a) {
+concept has_order = is_builtin_element_v<T> || requires(T a) {
     a < a;
     a <= a;
     a > a;
@@ -47,7 +47,7 @@ concept has_order = requires(T a) {
     a != a;
 };
 template <class T>
-concept has_zero = requires { T(0); };
+concept has_zero = is_builtin_element_v<T> || requires { T(0); };
 
 // Math functions found by argument-dependent lookup, so a user's type brings its own (exp(fixed));
 // each is SFINAE-friendly so an op can test for it. Builtin types get the std:: functions.
@@ -352,13 +352,13 @@ struct right_shift {
 };
 
 // ---- comparison and logic ----
-#define CHAINERX_COMPARISON_OP(name, expr)                     \
-    struct name {                                              \
-        template <class T>                                     \
-            requires requires(T a, T b) { expr; }              \
-        CHAINERX_HOST_DEVICE bool operator()(T a, T b) const { \
-            return expr;                                       \
-        }                                                      \
+#define CHAINERX_COMPARISON_OP(name, expr)                                    \
+    struct name {                                                             \
+        template <class T>                                                    \
+            requires(is_builtin_element_v<T> || requires(T a, T b) { expr; }) \
+        CHAINERX_HOST_DEVICE bool operator()(T a, T b) const {                \
+            return expr;                                                      \
+        }                                                                     \
     };
 CHAINERX_COMPARISON_OP(equal, a == b)
 CHAINERX_COMPARISON_OP(not_equal, a != b)
@@ -390,15 +390,15 @@ CHAINERX_PREDICATE_OP(isfinite, v - v == v - v, true)
 #undef CHAINERX_PREDICATE_OP
 
 // ---- float math: computed in float for 16-bit floats ----
-#define CHAINERX_FLOAT_UNARY_OP(name, fn, op_cost)                    \
-    struct name {                                                     \
-        static constexpr int64_t cost = op_cost;                      \
-        template <float_type T>                                       \
-            requires requires(compute_t<T> x) { math::call_##fn(x); } \
-        CHAINERX_HOST_DEVICE T operator()(T a) const {                \
-            using C = compute_t<T>;                                   \
-            return T(math::call_##fn(static_cast<C>(a)));             \
-        }                                                             \
+#define CHAINERX_FLOAT_UNARY_OP(name, fn, op_cost)                                                \
+    struct name {                                                                                 \
+        static constexpr int64_t cost = op_cost;                                                  \
+        template <float_type T>                                                                   \
+            requires(is_builtin_element_v<T> || requires(compute_t<T> x) { math::call_##fn(x); }) \
+        CHAINERX_HOST_DEVICE T operator()(T a) const {                                            \
+            using C = compute_t<T>;                                                               \
+            return T(math::call_##fn(static_cast<C>(a)));                                         \
+        }                                                                                         \
     };
 CHAINERX_FLOAT_UNARY_OP(sqrt, sqrt, 2)
 CHAINERX_FLOAT_UNARY_OP(fabs, fabs, 1)
@@ -430,7 +430,7 @@ CHAINERX_FLOAT_UNARY_OP(fix, trunc, 1)
 struct arctan2 {
     static constexpr int64_t cost = 8;
     template <float_type T>
-        requires requires(compute_t<T> x) { math::call_atan2(x, x); }
+        requires(is_builtin_element_v<T> || requires(compute_t<T> x) { math::call_atan2(x, x); })
     CHAINERX_HOST_DEVICE T operator()(T a, T b) const {
         using C = compute_t<T>;
         return T(math::call_atan2(static_cast<C>(a), static_cast<C>(b)));
@@ -439,7 +439,7 @@ struct arctan2 {
 // where(condition, x, y) with the condition already converted to 0/1 of the compute type.
 struct where {
     template <class T>
-        requires has_zero<T> && requires(T a) { a != a; }
+        requires(is_builtin_element_v<T> || (has_zero<T> && requires(T a) { a != a; }))
     CHAINERX_HOST_DEVICE T operator()(T condition, T x, T y) const {
         return condition != T(0) ? x : y;
     }
