@@ -195,10 +195,6 @@ inline array as_grad_stopped(const array& a, const std::vector<backprop_id>& ids
     return view;
 }
 
-// Sums a gradient over the axes an input was broadcast along (defined in routines/reduction.hpp).
-template <class = void>
-array sum_to(const array& a, const shape_t& shape);
-
 // Records an op with the given inputs and outputs on every graph in which some input takes part
 // and recording is on. Cheap when no input has graph state (the common inference path).
 inline void record_op(const char* name, std::span<const array* const> inputs, std::span<const array* const> outputs,

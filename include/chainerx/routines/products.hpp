@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "chainerx/autograd/backward.hpp"
+#include "chainerx/autograd/graph.hpp"
 #include "chainerx/kernels/gemm.hpp"
 #include "chainerx/routines/creation_basic.hpp"
 #include "chainerx/routines/elementwise.hpp"
