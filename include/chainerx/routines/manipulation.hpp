@@ -125,6 +125,16 @@ inline array to_device(const array& a, device& dev) {
     return out;
 }
 
+// as_grad_stopped (autograd/graph.hpp) with a copy of the data when copy_data is set: a new array
+// outside the graphs (all of them, or the given ones).
+inline array as_grad_stopped(const array& a, bool copy_data) {
+    array view = as_grad_stopped(a);
+    return copy_data ? copy_array(view) : view;
+}
+inline array as_grad_stopped(const array& a, const std::vector<backprop_id>& ids, bool copy_data) {
+    return detail::keep_other_graphs(as_grad_stopped(a, copy_data), a, ids);
+}
+
 inline array ravel(const array& a) { return reshape(a, {a.size()}); }
 
 // Normalizes a permutation of the axes; throws dimension_error if it is not one.
