@@ -1,5 +1,7 @@
 // Linear algebra: dot, matmul (and the @ operators), tensordot, einsum, and chainerx.linalg.
 #include "chainerx/routines/linalg.hpp"
+#include "chainerx/routines/einsum.hpp"
+#include "chainerx/routines/products.hpp"
 
 #include "common.hpp"
 

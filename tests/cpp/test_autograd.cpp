@@ -71,6 +71,26 @@ TEST(Autograd, BackpropIdsAreIndependent) {
     EXPECT_THROW(release_backprop_id(default_backprop_id()), context_error);
 }
 
+TEST(Autograd, AsGradStoppedViewOrCopyForAllOrSomeGraphs) {
+    backprop_scope s1("one"), s2("two");
+    array x = full({2}, 3.0, dtype::float32);
+    require_grad(x, s1.id());
+    require_grad(x, s2.id());
+    array view = as_grad_stopped(x), copied = as_grad_stopped(x, true), not_copied = as_grad_stopped(x, false);
+    EXPECT_EQ(view.raw_data(), x.raw_data());
+    EXPECT_EQ(not_copied.raw_data(), x.raw_data());
+    EXPECT_NE(copied.raw_data(), x.raw_data());
+    for (const array& a : {view, copied, not_copied}) EXPECT_EQ(a.body()->graph, nullptr);
+    EXPECT_EQ(as_scalar(sum(copied)).to<double>(), 6.0);
+    array partial = as_grad_stopped(x, {s1.id()}), partial_copy = as_grad_stopped(x, {s1.id()}, true);
+    EXPECT_EQ(partial.raw_data(), x.raw_data());
+    EXPECT_NE(partial_copy.raw_data(), x.raw_data());
+    for (const array& a : {partial, partial_copy}) {
+        EXPECT_FALSE(is_backprop_required(a, s1.id()));
+        EXPECT_TRUE(is_backprop_required(a, s2.id()));
+    }
+}
+
 TEST(Autograd, InPlaceOnGraphArrayIsRefused) {
     array x = ones({2}, dtype::float32);
     require_grad(x);

@@ -2,7 +2,9 @@
 // gradient checks.
 #include <gtest/gtest.h>
 
+#include "chainerx/routines/einsum.hpp"
 #include "chainerx/routines/linalg.hpp"
+#include "chainerx/routines/products.hpp"
 #include "test_util.hpp"
 
 namespace chainerx {

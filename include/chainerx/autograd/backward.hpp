@@ -15,30 +15,6 @@
 
 namespace chainerx {
 
-// Sums `a` over the axes that broadcasting `shape` to a's shape added or stretched; differentiable
-// (its gradient broadcasts back).
-template <class>
-array sum_to(const array& a, const shape_t& shape) {
-    int lead = a.ndim() - shape.size();
-    if (lead < 0) throw_error<dimension_error>("sum_to: cannot sum ", a.shape(), " to ", shape);
-    axes_t axes;
-    for (int i = 0; i < lead; ++i) axes.push_back(i);
-    for (int i = 0; i < shape.size(); ++i) {
-        if (shape[i] == a.shape()[lead + i]) continue;
-        if (shape[i] != 1) throw_error<dimension_error>("sum_to: cannot sum ", a.shape(), " to ", shape);
-        axes.push_back(lead + i);
-    }
-    array out;
-    {
-        no_backprop_mode no_record(a.get_device().get_context());
-        out = reshape(axes.empty() ? a : sum(a, axes, true), shape);
-    }
-    shape_t in_shape = a.shape();
-    record_op("sum_to", {&a}, {&out},
-              [in_shape](const std::vector<array>& gy) { return std::vector<array>{broadcast_to(gy[0], in_shape)}; });
-    return out;
-}
-
 namespace detail {
 // Adds g to the gradient stored in e (or stores it, with replace or when there is none). Threads may
 // accumulate into one array at once: the sum is computed outside the lock (kernels may give up

@@ -18,7 +18,6 @@
 
 #include "chainerx/autograd/mode.hpp"
 #include "chainerx/core/array.hpp"
-#include "chainerx/routines/creation_basic.hpp"
 
 namespace chainerx {
 
@@ -176,13 +175,14 @@ inline void cleargrad(const array& a, const backprop_id& id = default_backprop_i
     }
 }
 
-// A view of a sharing the memory but no graph (for all graphs, or the given ones).
-inline array as_grad_stopped(const array& a, bool copy_data = false) {
-    array view = a.make_view(a.shape(), a.strides(), a.offset());
-    return copy_data ? copy_array(view) : view;
-}
-inline array as_grad_stopped(const array& a, const std::vector<backprop_id>& ids, bool copy_data = false) {
-    array view = as_grad_stopped(a, copy_data);
+// A view of a sharing the memory but no graph (for all graphs, or the given ones). The forms that
+// copy the data are routines (routines/manipulation.hpp).
+inline array as_grad_stopped(const array& a) { return a.make_view(a.shape(), a.strides(), a.offset()); }
+
+namespace detail {
+// `view`, a view or copy of a outside every graph, joins a's graphs other than `ids` through the
+// same nodes.
+inline array keep_other_graphs(array view, const array& a, const std::vector<backprop_id>& ids) {
     if (graph_state* g = a.body()->graph.get()) {
         for (graph_entry& e : g->entries) {
             if (std::find(ids.begin(), ids.end(), e.node->id) != ids.end()) continue;
@@ -194,10 +194,11 @@ inline array as_grad_stopped(const array& a, const std::vector<backprop_id>& ids
     }
     return view;
 }
+}  // namespace detail
 
-// Sums a gradient over the axes an input was broadcast along (defined in routines/reduction.hpp).
-template <class = void>
-array sum_to(const array& a, const shape_t& shape);
+inline array as_grad_stopped(const array& a, const std::vector<backprop_id>& ids) {
+    return detail::keep_other_graphs(as_grad_stopped(a), a, ids);
+}
 
 // Records an op with the given inputs and outputs on every graph in which some input takes part
 // and recording is on. Cheap when no input has graph state (the common inference path).

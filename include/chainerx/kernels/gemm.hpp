@@ -3,7 +3,7 @@
 // Stacks of matrix products c[b] = a[b] @ b[b] on the host: BLAS (scipy-openblas32) for float32 and
 // float64, a cache-friendly i-k-j loop for every other dtype (and for float when no BLAS is linked or
 // a dimension exceeds BLAS's 32-bit integers). Operands are strided views; the output is
-// C-contiguous. The routine (routines/linalg.hpp) decides dtypes and copies.
+// C-contiguous. The routine (routines/products.hpp) decides dtypes and copies.
 #include <algorithm>
 #include <climits>
 #include <cstddef>

@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "chainerx/kernels/im2col.hpp"
-#include "chainerx/routines/linalg.hpp"
 #include "chainerx/routines/pooling.hpp"
+#include "chainerx/routines/products.hpp"
 
 namespace chainerx {
 namespace detail {

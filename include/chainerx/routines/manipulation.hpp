@@ -125,6 +125,16 @@ inline array to_device(const array& a, device& dev) {
     return out;
 }
 
+// as_grad_stopped (autograd/graph.hpp) with a copy of the data when copy_data is set: a new array
+// outside the graphs (all of them, or the given ones).
+inline array as_grad_stopped(const array& a, bool copy_data) {
+    array view = as_grad_stopped(a);
+    return copy_data ? copy_array(view) : view;
+}
+inline array as_grad_stopped(const array& a, const std::vector<backprop_id>& ids, bool copy_data) {
+    return detail::keep_other_graphs(as_grad_stopped(a, copy_data), a, ids);
+}
+
 inline array ravel(const array& a) { return reshape(a, {a.size()}); }
 
 // Normalizes a permutation of the axes; throws dimension_error if it is not one.
@@ -208,6 +218,12 @@ inline array expand_dims(const array& a, int64_t axis) {
     return reshape(a, shape);
 }
 
+// Sums `a` over the axes that broadcasting `shape` to a's shape added or stretched: the gradient of
+// broadcast_to, whose gradient it is in turn. Defined in routines/reduction.hpp, next to sum, which
+// it calls; that header comes in at the end of this one.
+template <class = void>
+array sum_to(const array& a, const shape_t& shape);
+
 inline array broadcast_to(const array& a, const shape_t& shape) {
     int ndim = shape.size();
     if (ndim < a.ndim()) throw_error<dimension_error>("broadcast_to: cannot broadcast ", a.shape(), " to ", shape);
@@ -234,3 +250,8 @@ inline array broadcast_to(const array& a, const shape_t& shape) {
 }
 
 }  // namespace chainerx
+
+// sum_to's definition (routines/reduction.hpp), which needs this header and math.hpp complete: it
+// comes through math.hpp, which includes reduction.hpp at its end. So any order of includes works:
+// when math.hpp is the one being read, this line does nothing and math.hpp's own last line brings it.
+#include "chainerx/routines/math.hpp"

@@ -800,3 +800,7 @@ CHAINERX_BINARY_GRAD(arctan2, true_divide(multiply(gy, b), add(square(a), square
 #undef CHAINERX_BINARY_GRAD
 
 }  // namespace chainerx
+
+// sum_to (declared in manipulation.hpp, used by fit_gradient above) is defined in reduction.hpp,
+// after the routines it needs, this header's among them.
+#include "chainerx/routines/reduction.hpp"

@@ -1,21 +1,25 @@
 #pragma once
 
 // Reductions and statistics: sum, prod, amax/max, amin/min, mean, var, stddev, argmax, argmin, all,
-// any, count_nonzero. Each op is a functor for the generic reduction kernel (kernels/reduce.hpp)
-// plus its routine (axes, dtype rule, checks). Dtype rules follow NumPy's: sums and products of
-// bool and integers give int64 (NumPy's uint64 for uint8: chainerx has no uint64), mean/var/std of
-// bool and integers give float64, 16-bit floats accumulate in float32, amax/amin keep the dtype,
-// argmax/argmin/count_nonzero give int64 and all/any bool. Outputs are laid out as NumPy lays them
-// out (the input's axis order, restricted to the kept axes).
+// any, count_nonzero, and sum_to (the gradient of broadcast_to). Each op is a functor for the
+// generic reduction kernel (kernels/reduce.hpp) plus its routine (axes, dtype rule, checks). Dtype
+// rules follow NumPy's: sums and products of bool and integers give int64 (NumPy's uint64 for
+// uint8: chainerx has no uint64), mean/var/std of bool and integers give float64, 16-bit floats
+// accumulate in float32, amax/amin keep the dtype, argmax/argmin/count_nonzero give int64 and
+// all/any bool. Outputs are laid out as NumPy lays them out (the input's axis order, restricted to
+// the kept axes).
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <type_traits>
 
+#include "chainerx/autograd/graph.hpp"
+#include "chainerx/autograd/mode.hpp"
 #include "chainerx/kernels/reduce.hpp"
 #include "chainerx/kernels/select.hpp"
 #include "chainerx/routines/creation_basic.hpp"
+#include "chainerx/routines/manipulation.hpp"
 #include "chainerx/routines/math.hpp"
 
 namespace chainerx {
@@ -400,6 +404,30 @@ array sum(const array& a, const std::optional<axes_t>& axis = std::nullopt, bool
             return std::vector<array>{detail::broadcast_back(gy[0], kept, shape)};
         });
     }
+    return out;
+}
+
+// Sums `a` over the axes that broadcasting `shape` to a's shape added or stretched; differentiable
+// (its gradient broadcasts back).
+template <class>
+array sum_to(const array& a, const shape_t& shape) {
+    int lead = a.ndim() - shape.size();
+    if (lead < 0) throw_error<dimension_error>("sum_to: cannot sum ", a.shape(), " to ", shape);
+    axes_t axes;
+    for (int i = 0; i < lead; ++i) axes.push_back(i);
+    for (int i = 0; i < shape.size(); ++i) {
+        if (shape[i] == a.shape()[lead + i]) continue;
+        if (shape[i] != 1) throw_error<dimension_error>("sum_to: cannot sum ", a.shape(), " to ", shape);
+        axes.push_back(lead + i);
+    }
+    array out;
+    {
+        no_backprop_mode no_record(a.get_device().get_context());
+        out = reshape(axes.empty() ? a : sum(a, axes, true), shape);
+    }
+    shape_t in_shape = a.shape();
+    record_op("sum_to", {&a}, {&out},
+              [in_shape](const std::vector<array>& gy) { return std::vector<array>{broadcast_to(gy[0], in_shape)}; });
     return out;
 }
 
