@@ -4,6 +4,7 @@
 // element types) and has a member `function`, the function pointer's type. Backends keep their
 // compiled kernels in one (device/device.hpp), user dtypes their typed entry points
 // (dtype/dtype.hpp). Filled before it is shared, read-only afterwards.
+#include <cstddef>
 #include <typeindex>
 #include <unordered_map>
 

@@ -65,7 +65,8 @@ enum class plan_access { gather, put, add };
 
 inline void check_host_device(const array& a, const char* op) {
     if (!a.get_device().is_host())
-        throw_error<not_implemented_error>(op, ": only host devices (native, ...) are supported, got ", a.get_device().name());
+        throw_error<not_implemented_error>(op, ": only host devices (native, ...) are supported, got ",
+                                           a.get_device().name());
 }
 
 // Calls f.template operator()<N>() with N the element size, so that copies are fixed-size moves.
