@@ -132,6 +132,12 @@ void add_op_kernels(kernel_table& table) {
     add_op_kernels_for<Op, Arity>(table, all_dtypes{});
 }
 
+// add_op_kernels<Op, Arity> in the file of kernel_unit Here, when Op's kernels belong to it (OpUnit).
+template <auto Here, auto OpUnit, class Op, int Arity>
+void add_op_kernels_in(kernel_table& table) {
+    if constexpr (Here == OpUnit) add_op_kernels<Op, Arity>(table);
+}
+
 template <class To, class... From>
 void add_casts_from(kernel_table& table, type_list<From...>) {
     using cast = chainerx::detail::cast_op<To>;
@@ -145,6 +151,13 @@ void add_cast_kernels(kernel_table& table) {
 
 }  // namespace chainerx::cuda::detail
 
-// For an X-macro list of ops: adds the kernels of chainerx::ops::name with `arity` inputs.
-#define CHAINERX_CUDA_ADD_OP_KERNELS(name, arity) \
-    chainerx::cuda::detail::add_op_kernels<chainerx::ops::name, arity>(table);
+// The body of add_<file>_kernels(kernel_table& table) in cuda/<file>.cu: the kernels of the ops
+// whose rows in the op tables (chainerx/routines/math.hpp) name that file.
+#define CHAINERX_CUDA_ADD_KERNELS_OF(file)                                   \
+    constexpr chainerx::kernel_unit this_unit = chainerx::kernel_unit::file; \
+    CHAINERX_UNARY_OPS(CHAINERX_CUDA_ADD_UNARY_KERNELS)                      \
+    CHAINERX_BINARY_OPS(CHAINERX_CUDA_ADD_BINARY_KERNELS)
+#define CHAINERX_CUDA_ADD_UNARY_KERNELS(name, kernels, ...) \
+    chainerx::cuda::detail::add_op_kernels_in<this_unit, chainerx::kernel_unit::kernels, chainerx::ops::name, 1>(table);
+#define CHAINERX_CUDA_ADD_BINARY_KERNELS(name, kernels, ...) \
+    chainerx::cuda::detail::add_op_kernels_in<this_unit, chainerx::kernel_unit::kernels, chainerx::ops::name, 2>(table);

@@ -1,8 +1,8 @@
-// CUDA kernels of the ops in CHAINERX_CUDA_UNARY_OPS (chainerx/kernels/cuda_op_list.hpp) for every dtype each supports.
-#include "chainerx/kernels/cuda_op_list.hpp"
+// CUDA kernels, for every dtype each accepts, of the ops whose kernels column in the op tables
+// (chainerx/routines/math.hpp) says unary.
 #include "chainerx/routines/math.hpp"
 #include "elementwise.cuh"
 
 namespace chainerx::cuda::detail {
-void add_unary_kernels(kernel_table& table) { CHAINERX_CUDA_UNARY_OPS(CHAINERX_CUDA_ADD_OP_KERNELS) }
+void add_unary_kernels(kernel_table& table) { CHAINERX_CUDA_ADD_KERNELS_OF(unary) }
 }  // namespace chainerx::cuda::detail

@@ -10,7 +10,7 @@
 //   const chainerx::dtype fixed_dtype = chainerx::register_dtype<fixed>();
 //
 // Arrays of it can then be created, filled, printed and cast to and from every builtin dtype, on
-// every host device; each elementwise op of the op list (kernels/cuda_op_list.hpp) whose scalar
+// every host device; each elementwise op of the op tables (routines/math.hpp) and where, whose scalar
 // operations T provides (operators, or math functions such as exp(fixed) found by argument-dependent
 // lookup) and the reductions sum, prod, mean and, when std::numeric_limits<T> is specialized,
 // amax/amin/argmax/argmin work on it, with autograd for a float_ kind. Other ops raise dtype_error
@@ -20,7 +20,6 @@
 #include <type_traits>
 
 #include "chainerx/chainerx.hpp"
-#include "chainerx/kernels/cuda_op_list.hpp"
 #include "chainerx/routines/printing.hpp"
 
 namespace chainerx {
@@ -40,9 +39,13 @@ function_table make_user_dtype_functions() {
     table.add<cast_entry>(&cast_typed<T>);
     table.add<as_scalar_entry>(&as_scalar_typed<T>);
     table.add<format_entry>(&format_element<T>);
-#define CHAINERX_ADD_ELEMENTWISE_ENTRY(name, arity) add_elementwise_entry<T, ops::name, arity>(table);
-    CHAINERX_CUDA_ALL_OPS(CHAINERX_ADD_ELEMENTWISE_ENTRY)
-#undef CHAINERX_ADD_ELEMENTWISE_ENTRY
+#define CHAINERX_ADD_UNARY_ENTRY(name, ...) add_elementwise_entry<T, ops::name, 1>(table);
+#define CHAINERX_ADD_BINARY_ENTRY(name, ...) add_elementwise_entry<T, ops::name, 2>(table);
+    CHAINERX_UNARY_OPS(CHAINERX_ADD_UNARY_ENTRY)
+    CHAINERX_BINARY_OPS(CHAINERX_ADD_BINARY_ENTRY)
+#undef CHAINERX_ADD_UNARY_ENTRY
+#undef CHAINERX_ADD_BINARY_ENTRY
+    add_elementwise_entry<T, ops::where, 3>(table);
     if constexpr (ops::has_plus<T> && ops::has_zero<T>) {
         table.add<reduction_entry<reduce_ops::sum>>(&reduce_typed<reduce_ops::sum, T>);
         if constexpr (ops::has_divide<T>)

@@ -6,6 +6,9 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <string>
+#include <string_view>
+
 #include "chainerx/chainerx.hpp"
 
 namespace nb = nanobind;
@@ -41,6 +44,11 @@ std::optional<axes_t> to_optional_axes(nb::handle h);
 nb::object to_numpy(const array& a, bool copy);
 // Any array-like (chainerx.ndarray, numpy array, nested lists, scalars) as a chainerx array.
 array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev);
+
+// The docstring of an elementwise op from its row in the op tables: summary, notes, the float32
+// note of the float_result dtype rule, and whether it is differentiable.
+std::string elementwise_doc(std::string_view summary, std::string_view notes, std::string_view type_rule,
+                            bool differentiable);
 
 void init_device(nb::module_& m);
 void init_array(nb::module_& m);

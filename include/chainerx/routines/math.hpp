@@ -3,13 +3,163 @@
 // Elementwise math, logic and comparison routines. Each op is a functor (the one body for CPU and
 // CUDA; its constraint says which dtypes it supports) plus its routine (the dtype rule).
 #include <cmath>
+#include <concepts>
 #include <limits>
 #include <optional>
 #include <type_traits>
+#include <utility>
 
 #include "chainerx/autograd/graph.hpp"
 #include "chainerx/routines/elementwise.hpp"
 #include "chainerx/routines/manipulation.hpp"
+
+// ---- the op tables ----------------------------------------------------------------------------
+// Every elementwise op is one row below plus its functor in chainerx::ops (further down). From the
+// row follow its routine chainerx::<name>, its backward rule, its CUDA kernels (compiled in
+// cuda/<kernels>.cu for every dtype the functor accepts), its entry for user dtypes
+// (register_dtype.hpp), its Python function and docstring (python/src/math_*.cpp) and its
+// listing in chainerx._core._elementwise_ops(), by which tests/python/test_op_table.py checks that
+// it has rows in the NumPy and gradient test tables. Columns:
+//   kernels    the cuda/ file that compiles its kernels: unary, float_math, arithmetic, comparison
+//   dtype      the result dtype: same (the promoted dtype, or the functor's bool), float_result
+//              (integers and bool compute in float32), compare (a Python int out of range compares
+//              by value), logical (scalars by their truth), shift (bool shifts as int8)
+//   gradient   gx from x and gy (unary), ga and gb from a, b and gy (binary), written with the
+//              differentiable routines; not_differentiable when the result has no gradient
+//   summary, notes   the docstring; the binding adds the float32 note, differentiability and Args
+// clang-format off
+#define CHAINERX_UNARY_OPS(X) \
+    X(negative, unary, same, negative(gy), \
+      "Elementwise numerical negative -x of x.", \
+      "Keeps x's dtype (integers wrap around); bool raises DtypeError, as NumPy refuses it.") \
+    X(square, unary, same, multiply(gy, multiply(x, 2)), \
+      "Elementwise square x * x of x.", "Keeps x's dtype (integers wrap around).") \
+    X(absolute, unary, same, multiply(gy, sign(x)), \
+      "Elementwise absolute value of x.", "Keeps x's dtype (bool and unsigned values are returned as they are).") \
+    X(sign, unary, same, not_differentiable, \
+      "Elementwise sign of x: -1, 0 or 1 in x's dtype (NaN stays NaN).", "bool raises DtypeError.") \
+    X(logical_not, unary, same, not_differentiable, \
+      "Elementwise logical NOT of x: True where x is zero (a bool array).", "") \
+    X(isnan, unary, same, not_differentiable, \
+      "Elementwise test of x for NaN, as a bool array.", "Always False for integer and bool inputs.") \
+    X(isinf, unary, same, not_differentiable, \
+      "Elementwise test of x for positive or negative infinity, as a bool array.", \
+      "Always False for integer and bool inputs.") \
+    X(isfinite, unary, same, not_differentiable, \
+      "Elementwise test of x for finiteness (neither infinite nor NaN), as a bool array.", \
+      "Always True for integer and bool inputs.") \
+    X(sqrt, float_math, float_result, true_divide(gy, multiply(sqrt(x), 2)), \
+      "Elementwise non-negative square root of x.", "") \
+    X(fabs, float_math, float_result, multiply(gy, sign(x)), "Elementwise absolute value of x, as a float.", "") \
+    X(exp, float_math, float_result, multiply(gy, exp(x)), "Elementwise exponential e**x of x.", "") \
+    X(expm1, float_math, float_result, multiply(gy, exp(x)), \
+      "Elementwise exp(x) - 1 of x, accurate for small x.", "") \
+    X(exp2, float_math, float_result, multiply(gy, multiply(exp2(x), 0.69314718055994530942)), \
+      "Elementwise base-2 exponential 2**x of x.", "") \
+    X(log, float_math, float_result, true_divide(gy, x), "Elementwise natural logarithm of x.", "") \
+    X(log10, float_math, float_result, true_divide(gy, multiply(x, 2.30258509299404568402)), \
+      "Elementwise base-10 logarithm of x.", "") \
+    X(log2, float_math, float_result, true_divide(gy, multiply(x, 0.69314718055994530942)), \
+      "Elementwise base-2 logarithm of x.", "") \
+    X(log1p, float_math, float_result, true_divide(gy, add(x, 1)), \
+      "Elementwise log(1 + x) of x, accurate for small x.", "") \
+    X(erf, float_math, float_result, multiply(gy, multiply(exp(negative(square(x))), 1.12837916709551257390)), \
+      "Elementwise Gauss error function of x.", "A ChainerX routine (NumPy has none).") \
+    X(sin, float_math, float_result, multiply(gy, cos(x)), "Elementwise sine of x (in radians).", "") \
+    X(cos, float_math, float_result, negative(multiply(gy, sin(x))), "Elementwise cosine of x (in radians).", "") \
+    X(tan, float_math, float_result, true_divide(gy, square(cos(x))), "Elementwise tangent of x (in radians).", "") \
+    X(arcsin, float_math, float_result, true_divide(gy, sqrt(subtract(1, square(x)))), \
+      "Elementwise inverse sine of x, in radians.", "") \
+    X(arccos, float_math, float_result, negative(true_divide(gy, sqrt(subtract(1, square(x))))), \
+      "Elementwise inverse cosine of x, in radians.", "") \
+    X(arctan, float_math, float_result, true_divide(gy, add(square(x), 1)), \
+      "Elementwise inverse tangent of x, in radians.", "") \
+    X(sinh, float_math, float_result, multiply(gy, cosh(x)), "Elementwise hyperbolic sine of x.", "") \
+    X(cosh, float_math, float_result, multiply(gy, sinh(x)), "Elementwise hyperbolic cosine of x.", "") \
+    X(tanh, float_math, float_result, multiply(gy, subtract(1, square(tanh(x)))), \
+      "Elementwise hyperbolic tangent of x.", "") \
+    X(arcsinh, float_math, float_result, true_divide(gy, sqrt(add(square(x), 1))), \
+      "Elementwise inverse hyperbolic sine of x.", "") \
+    X(arccosh, float_math, float_result, true_divide(gy, sqrt(subtract(square(x), 1))), \
+      "Elementwise inverse hyperbolic cosine of x.", "") \
+    X(arctanh, float_math, float_result, true_divide(gy, subtract(1, square(x))), \
+      "Elementwise inverse hyperbolic tangent of x.", "") \
+    X(ceil, float_math, float_result, not_differentiable, \
+      "Elementwise ceiling of x (the smallest integer >= x), as a float.", "") \
+    X(floor, float_math, float_result, not_differentiable, \
+      "Elementwise floor of x (the largest integer <= x), as a float.", "") \
+    X(fix, float_math, float_result, not_differentiable, "Elementwise rounding of x toward zero, as a float.", "")
+
+#define CHAINERX_BINARY_OPS(X) \
+    X(add, arithmetic, same, gy, gy, \
+      "Elementwise sum x1 + x2.", "Integers wrap around; bool + bool is a logical or.") \
+    X(subtract, arithmetic, same, gy, negative(gy), \
+      "Elementwise difference x1 - x2.", "Integers wrap around; bool - bool raises DtypeError, as NumPy refuses it.") \
+    X(multiply, arithmetic, same, multiply(gy, b), multiply(gy, a), \
+      "Elementwise product x1 * x2.", "Integers wrap around; bool * bool is a logical and.") \
+    X(true_divide, float_math, float_result, true_divide(gy, b), negative(true_divide(multiply(gy, a), square(b))), \
+      "Elementwise true division x1 / x2.", "") \
+    X(floor_divide, arithmetic, same, not_differentiable, not_differentiable, \
+      "Elementwise floor division x1 // x2, rounding toward minus infinity.", \
+      "Keeps the promoted dtype; integer division by zero gives 0, as in NumPy; bool raises DtypeError.") \
+    X(remainder, arithmetic, same, gy, negative(multiply(gy, floor_divide(a, b))), \
+      "Elementwise remainder x1 % x2, with the sign of x2 (Python's %).", \
+      "Integer remainder by zero gives 0, as in NumPy; bool raises DtypeError.") \
+    X(fmod, arithmetic, same, gy, negative(multiply(gy, fix(true_divide(a, b)))), \
+      "Elementwise remainder of x1 / x2, with the sign of x1 (C's fmod).", \
+      "Integer fmod by zero gives 0, as in NumPy; bool raises DtypeError.") \
+    X(power, arithmetic, same, multiply(gy, multiply(b, power(a, subtract(b, 1)))), \
+      multiply(gy, multiply(log(a), power(a, b))), \
+      "Elementwise power x1 ** x2.", \
+      "Keeps the promoted dtype; integers wrap around. Unlike NumPy, a negative integer exponent does not raise: " \
+      "the result truncates toward zero as in C (nonzero only for 1 and -1). bool raises DtypeError.") \
+    X(maximum, arithmetic, same, where(greater_equal(a, b), gy, 0), where(less(a, b), gy, 0), \
+      "Elementwise maximum of x1 and x2; NaN propagates, as in NumPy.", \
+      "x1 gets the gradient where x1 >= x2, x2 elsewhere.") \
+    X(minimum, arithmetic, same, where(less_equal(a, b), gy, 0), where(greater(a, b), gy, 0), \
+      "Elementwise minimum of x1 and x2; NaN propagates, as in NumPy.", \
+      "x1 gets the gradient where x1 <= x2, x2 elsewhere.") \
+    X(arctan2, float_math, float_result, true_divide(multiply(gy, b), add(square(a), square(b))), \
+      negative(true_divide(multiply(gy, a), add(square(a), square(b)))), \
+      "Elementwise arc tangent of x1 / x2 in radians, in the quadrant of the point (x2, x1).", "") \
+    X(bitwise_and, arithmetic, same, not_differentiable, not_differentiable, \
+      "Elementwise bitwise AND of x1 and x2.", \
+      "Integers and bool only (floats raise DtypeError); keeps the promoted dtype.") \
+    X(bitwise_or, arithmetic, same, not_differentiable, not_differentiable, \
+      "Elementwise bitwise OR of x1 and x2.", \
+      "Integers and bool only (floats raise DtypeError); keeps the promoted dtype.") \
+    X(bitwise_xor, arithmetic, same, not_differentiable, not_differentiable, \
+      "Elementwise bitwise XOR of x1 and x2.", \
+      "Integers and bool only (floats raise DtypeError); keeps the promoted dtype.") \
+    X(left_shift, arithmetic, shift, not_differentiable, not_differentiable, \
+      "Elementwise left shift of x1 by x2 bits.", \
+      "Integers and bool (bool shifts as int8, as in NumPy; floats raise DtypeError). A shift by a negative " \
+      "amount, or by the width of the dtype or more, gives 0, as in NumPy.") \
+    X(right_shift, arithmetic, shift, not_differentiable, not_differentiable, \
+      "Elementwise right shift of x1 by x2 bits.", \
+      "Integers and bool (bool shifts as int8, as in NumPy; floats raise DtypeError). A shift by a negative " \
+      "amount, or by the width of the dtype or more, gives 0 (-1 where x1 is negative), as in NumPy.") \
+    X(equal, comparison, compare, not_differentiable, not_differentiable, \
+      "Elementwise comparison x1 == x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+    X(not_equal, comparison, compare, not_differentiable, not_differentiable, \
+      "Elementwise comparison x1 != x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+    X(greater, comparison, compare, not_differentiable, not_differentiable, \
+      "Elementwise comparison x1 > x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+    X(greater_equal, comparison, compare, not_differentiable, not_differentiable, \
+      "Elementwise comparison x1 >= x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+    X(less, comparison, compare, not_differentiable, not_differentiable, \
+      "Elementwise comparison x1 < x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+    X(less_equal, comparison, compare, not_differentiable, not_differentiable, \
+      "Elementwise comparison x1 <= x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+    X(logical_and, comparison, logical, not_differentiable, not_differentiable, \
+      "Elementwise logical AND of x1 and x2, as a bool array.", "Nonzero values (NaN included) are True.") \
+    X(logical_or, comparison, logical, not_differentiable, not_differentiable, \
+      "Elementwise logical OR of x1 and x2, as a bool array.", "Nonzero values (NaN included) are True.") \
+    X(logical_xor, comparison, logical, not_differentiable, not_differentiable, \
+      "Elementwise logical XOR of x1 and x2, as a bool array.", "Nonzero values (NaN included) are True.")
+// clang-format on
+// where(condition, x, y), the one ternary op, is written out by hand below; its kernels are in
+// cuda/comparison.cu.
 
 namespace chainerx {
 namespace ops {
@@ -449,11 +599,20 @@ struct where {
 
 // ---- routines --------------------------------------------------------------------------------
 
-// The backward rule of each differentiable op, specialized below the routines.
+// The backward rule of each op of the tables, made from its gradient column below the routines.
 template <class Op>
-struct grad_rule {
-    static constexpr bool differentiable = false;
+struct grad_rule {};
+// The gradient column of an op without a gradient.
+struct not_differentiable_t {};
+inline constexpr not_differentiable_t not_differentiable{};
+template <class Op>
+concept differentiable_op = requires(const array& x) {
+    { grad_rule<Op>::backward(x, x) } -> std::same_as<array>;
+} || requires(const array& x) {
+    { grad_rule<Op>::backward(x, x, x, true, true) } -> std::same_as<std::pair<array, array>>;
 };
+// The cuda/ translation unit that compiles an op's kernels (split so that they compile in parallel).
+enum class kernel_unit { unary, float_math, arithmetic, comparison };
 // Whether an op's backward rule reads its inputs' values (not only their shapes and dtypes).
 template <class Op>
 inline constexpr bool backward_reads_inputs = true;
@@ -514,7 +673,7 @@ struct kept_operand {
 
 template <class Op>
 void record_unary(const char* name, const operand& x, const array& y) {
-    if constexpr (grad_rule<Op>::differentiable) {
+    if constexpr (differentiable_op<Op>) {
         if (!x.is_array() || !x.get_array().body()->graph || !is_float(y.dtype())) return;
         kept_operand kx(x, backward_reads_inputs<Op>);
         record_op(name, {&x.get_array()}, {&y}, [kx](const std::vector<array>& gy) {
@@ -526,7 +685,7 @@ void record_unary(const char* name, const operand& x, const array& y) {
 
 template <class Op>
 void record_binary(const char* name, const operand& a, const operand& b, const array& y) {
-    if constexpr (grad_rule<Op>::differentiable) {
+    if constexpr (differentiable_op<Op>) {
         bool a_graph = a.is_array() && a.get_array().body()->graph;
         bool b_graph = b.is_array() && b.get_array().body()->graph;
         if ((!a_graph && !b_graph) || !is_float(y.dtype())) return;
@@ -572,7 +731,7 @@ array binary_logical(const char* name, const operand& a, const operand& b, const
 }
 // Binary ops computed in floats (integer inputs give float32).
 template <class Op>
-array binary_float(const char* name, const operand& a, const operand& b, const array* out) {
+array binary_float_result(const char* name, const operand& a, const operand& b, const array* out) {
     check_inplace(name, out);
     array y = apply_binary(name, Op{}, float_result_type(result_type({a, b})), a, b, out);
     if (!out) record_binary<Op>(name, a, b, y);
@@ -594,39 +753,32 @@ array unary(const char* name, dtype type, const operand& a, const array* out) {
     if (!out) record_unary<Op>(name, a, y);
     return y;
 }
+template <class Op>
+array unary_same(const char* name, const operand& a, const array* out) {
+    return unary<Op>(name, result_type({a}), a, out);
+}
+// Unary float math (integer and bool inputs give float32).
+template <class Op>
+array unary_float_result(const char* name, const operand& a, const array* out) {
+    return unary<Op>(name, float_result_type(result_type({a})), a, out);
+}
 }  // namespace detail
 
-// Routines are templates only so that a translation unit instantiates the kernels it calls.
-#define CHAINERX_BINARY_ROUTINE(name, rule)                                      \
+// The routines of the op tables. They are templates only so that a translation unit instantiates
+// the kernels it calls.
+#define CHAINERX_UNARY_ROUTINE(name, kernels, type_rule, ...)       \
+    template <class = void>                                         \
+    array name(const operand& a, const array* out = nullptr) {      \
+        return detail::unary_##type_rule<ops::name>(#name, a, out); \
+    }
+#define CHAINERX_BINARY_ROUTINE(name, kernels, type_rule, ...)                   \
     template <class = void>                                                      \
     array name(const operand& a, const operand& b, const array* out = nullptr) { \
-        return detail::rule<ops::name>(#name, a, b, out);                        \
+        return detail::binary_##type_rule<ops::name>(#name, a, b, out);          \
     }
-CHAINERX_BINARY_ROUTINE(add, binary_same)
-CHAINERX_BINARY_ROUTINE(subtract, binary_same)
-CHAINERX_BINARY_ROUTINE(multiply, binary_same)
-CHAINERX_BINARY_ROUTINE(floor_divide, binary_same)
-CHAINERX_BINARY_ROUTINE(remainder, binary_same)
-CHAINERX_BINARY_ROUTINE(fmod, binary_same)
-CHAINERX_BINARY_ROUTINE(power, binary_same)
-CHAINERX_BINARY_ROUTINE(maximum, binary_same)
-CHAINERX_BINARY_ROUTINE(minimum, binary_same)
-CHAINERX_BINARY_ROUTINE(bitwise_and, binary_same)
-CHAINERX_BINARY_ROUTINE(bitwise_or, binary_same)
-CHAINERX_BINARY_ROUTINE(bitwise_xor, binary_same)
-CHAINERX_BINARY_ROUTINE(left_shift, binary_shift)
-CHAINERX_BINARY_ROUTINE(right_shift, binary_shift)
-CHAINERX_BINARY_ROUTINE(equal, binary_compare)
-CHAINERX_BINARY_ROUTINE(not_equal, binary_compare)
-CHAINERX_BINARY_ROUTINE(greater, binary_compare)
-CHAINERX_BINARY_ROUTINE(greater_equal, binary_compare)
-CHAINERX_BINARY_ROUTINE(less, binary_compare)
-CHAINERX_BINARY_ROUTINE(less_equal, binary_compare)
-CHAINERX_BINARY_ROUTINE(logical_and, binary_logical)
-CHAINERX_BINARY_ROUTINE(logical_or, binary_logical)
-CHAINERX_BINARY_ROUTINE(logical_xor, binary_logical)
-CHAINERX_BINARY_ROUTINE(true_divide, binary_float)
-CHAINERX_BINARY_ROUTINE(arctan2, binary_float)
+CHAINERX_UNARY_OPS(CHAINERX_UNARY_ROUTINE)
+CHAINERX_BINARY_OPS(CHAINERX_BINARY_ROUTINE)
+#undef CHAINERX_UNARY_ROUTINE
 #undef CHAINERX_BINARY_ROUTINE
 
 template <class = void>
@@ -637,49 +789,6 @@ template <class = void>
 array mod(const operand& a, const operand& b, const array* out = nullptr) {
     return remainder(a, b, out);
 }
-
-// Unary ops that keep the dtype, and float math (integer and bool inputs give float32).
-#define CHAINERX_UNARY_ROUTINE(name, type_rule)                                      \
-    template <class = void>                                                          \
-    array name(const operand& a, const array* out = nullptr) {                       \
-        return detail::unary<ops::name>(#name, type_rule(result_type({a})), a, out); \
-    }
-#define CHAINERX_SAME_TYPE(d) (d)
-CHAINERX_UNARY_ROUTINE(negative, CHAINERX_SAME_TYPE)
-CHAINERX_UNARY_ROUTINE(square, CHAINERX_SAME_TYPE)
-CHAINERX_UNARY_ROUTINE(absolute, CHAINERX_SAME_TYPE)
-CHAINERX_UNARY_ROUTINE(sign, CHAINERX_SAME_TYPE)
-CHAINERX_UNARY_ROUTINE(logical_not, CHAINERX_SAME_TYPE)
-CHAINERX_UNARY_ROUTINE(isnan, CHAINERX_SAME_TYPE)
-CHAINERX_UNARY_ROUTINE(isinf, CHAINERX_SAME_TYPE)
-CHAINERX_UNARY_ROUTINE(isfinite, CHAINERX_SAME_TYPE)
-CHAINERX_UNARY_ROUTINE(sqrt, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(fabs, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(exp, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(expm1, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(exp2, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(log, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(log10, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(log2, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(log1p, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(erf, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(sin, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(cos, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(tan, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(arcsin, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(arccos, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(arctan, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(sinh, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(cosh, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(tanh, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(arcsinh, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(arccosh, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(arctanh, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(ceil, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(floor, detail::float_result_type)
-CHAINERX_UNARY_ROUTINE(fix, detail::float_result_type)
-#undef CHAINERX_SAME_TYPE
-#undef CHAINERX_UNARY_ROUTINE
 
 template <class = void>
 array abs(const operand& a, const array* out = nullptr) {
@@ -739,64 +848,29 @@ array clip(const array& a, const std::optional<operand>& a_min, const std::optio
 // Written with the differentiable routines above, so that gradients can be differentiated again.
 // Unary: backward(x, gy) -> gx; binary: backward(a, b, gy) -> (ga, gb), before un-broadcasting.
 
-#define CHAINERX_UNARY_GRAD(op, expr)                                 \
-    template <>                                                       \
-    struct grad_rule<ops::op> {                                       \
-        static constexpr bool differentiable = true;                  \
-        template <class A> /* dependent, so the body binds at use */  \
-        static A backward([[maybe_unused]] const A& x, const A& gy) { \
-            return expr;                                              \
-        }                                                             \
+#define CHAINERX_UNARY_GRAD(name, kernels, type_rule, gx, ...)                            \
+    template <>                                                                           \
+    struct grad_rule<ops::name> {                                                         \
+        template <class A> /* dependent, so the body binds at use */                      \
+        static auto backward([[maybe_unused]] const A& x, [[maybe_unused]] const A& gy) { \
+            return gx;                                                                    \
+        }                                                                                 \
     };
-CHAINERX_UNARY_GRAD(negative, negative(gy))
-CHAINERX_UNARY_GRAD(square, multiply(gy, multiply(x, 2)))
-CHAINERX_UNARY_GRAD(sqrt, true_divide(gy, multiply(sqrt(x), 2)))
-CHAINERX_UNARY_GRAD(absolute, multiply(gy, sign(x)))
-CHAINERX_UNARY_GRAD(fabs, multiply(gy, sign(x)))
-CHAINERX_UNARY_GRAD(exp, multiply(gy, exp(x)))
-CHAINERX_UNARY_GRAD(expm1, multiply(gy, exp(x)))
-CHAINERX_UNARY_GRAD(exp2, multiply(gy, multiply(exp2(x), 0.69314718055994530942)))
-CHAINERX_UNARY_GRAD(log, true_divide(gy, x))
-CHAINERX_UNARY_GRAD(log10, true_divide(gy, multiply(x, 2.30258509299404568402)))
-CHAINERX_UNARY_GRAD(log2, true_divide(gy, multiply(x, 0.69314718055994530942)))
-CHAINERX_UNARY_GRAD(log1p, true_divide(gy, add(x, 1)))
-CHAINERX_UNARY_GRAD(erf, multiply(gy, multiply(exp(negative(square(x))), 1.12837916709551257390)))
-CHAINERX_UNARY_GRAD(sin, multiply(gy, cos(x)))
-CHAINERX_UNARY_GRAD(cos, negative(multiply(gy, sin(x))))
-CHAINERX_UNARY_GRAD(tan, true_divide(gy, square(cos(x))))
-CHAINERX_UNARY_GRAD(arcsin, true_divide(gy, sqrt(subtract(1, square(x)))))
-CHAINERX_UNARY_GRAD(arccos, negative(true_divide(gy, sqrt(subtract(1, square(x))))))
-CHAINERX_UNARY_GRAD(arctan, true_divide(gy, add(square(x), 1)))
-CHAINERX_UNARY_GRAD(sinh, multiply(gy, cosh(x)))
-CHAINERX_UNARY_GRAD(cosh, multiply(gy, sinh(x)))
-CHAINERX_UNARY_GRAD(tanh, multiply(gy, subtract(1, square(tanh(x)))))
-CHAINERX_UNARY_GRAD(arcsinh, true_divide(gy, sqrt(add(square(x), 1))))
-CHAINERX_UNARY_GRAD(arccosh, true_divide(gy, sqrt(subtract(square(x), 1))))
-CHAINERX_UNARY_GRAD(arctanh, true_divide(gy, subtract(1, square(x))))
+#define CHAINERX_BINARY_GRAD(name, kernels, type_rule, ga, gb, ...)                                                  \
+    template <>                                                                                                      \
+    struct grad_rule<ops::name> {                                                                                    \
+        template <class A>                                                                                           \
+        static auto backward([[maybe_unused]] const A& a, [[maybe_unused]] const A& b, [[maybe_unused]] const A& gy, \
+                             [[maybe_unused]] bool want_a, [[maybe_unused]] bool want_b) {                           \
+            if constexpr (std::is_same_v<std::remove_cvref_t<decltype(ga)>, not_differentiable_t>)                   \
+                return not_differentiable;                                                                           \
+            else                                                                                                     \
+                return std::pair<A, A>{want_a ? A(ga) : A(), want_b ? A(gb) : A()};                                  \
+        }                                                                                                            \
+    };
+CHAINERX_UNARY_OPS(CHAINERX_UNARY_GRAD)
+CHAINERX_BINARY_OPS(CHAINERX_BINARY_GRAD)
 #undef CHAINERX_UNARY_GRAD
-
-#define CHAINERX_BINARY_GRAD(op, ga, gb)                                                                       \
-    template <>                                                                                                \
-    struct grad_rule<ops::op> {                                                                                \
-        static constexpr bool differentiable = true;                                                           \
-        template <class A> /* dependent, so the body binds at use */                                           \
-        static std::pair<A, A> backward([[maybe_unused]] const A& a, [[maybe_unused]] const A& b, const A& gy, \
-                                        bool want_a, bool want_b) {                                            \
-            return {want_a ? A(ga) : A(), want_b ? A(gb) : A()};                                               \
-        }                                                                                                      \
-    };
-CHAINERX_BINARY_GRAD(add, gy, gy)
-CHAINERX_BINARY_GRAD(subtract, gy, negative(gy))
-CHAINERX_BINARY_GRAD(multiply, multiply(gy, b), multiply(gy, a))
-CHAINERX_BINARY_GRAD(true_divide, true_divide(gy, b), negative(true_divide(multiply(gy, a), square(b))))
-CHAINERX_BINARY_GRAD(power, multiply(gy, multiply(b, power(a, subtract(b, 1)))),
-                     multiply(gy, multiply(log(a), power(a, b))))
-CHAINERX_BINARY_GRAD(maximum, where(greater_equal(a, b), gy, 0), where(less(a, b), gy, 0))
-CHAINERX_BINARY_GRAD(minimum, where(less_equal(a, b), gy, 0), where(greater(a, b), gy, 0))
-CHAINERX_BINARY_GRAD(remainder, gy, negative(multiply(gy, floor_divide(a, b))))
-CHAINERX_BINARY_GRAD(fmod, gy, negative(multiply(gy, fix(true_divide(a, b)))))
-CHAINERX_BINARY_GRAD(arctan2, true_divide(multiply(gy, b), add(square(a), square(b))),
-                     negative(true_divide(multiply(gy, a), add(square(a), square(b)))))
 #undef CHAINERX_BINARY_GRAD
 
 }  // namespace chainerx
