@@ -57,7 +57,7 @@ template <bool Enabled>
 struct mode_scope_py {
     static constexpr bool enabled = Enabled;
     nb::object target;  // None (default context), a Context, a BackpropId or a list of them
-    std::unique_ptr<detail::backprop_mode_scope> scope;
+    std::unique_ptr<backprop_mode_scope> scope;
     std::thread::id owner{};  // the thread that entered it (modes are per thread)
 
     void enter() {
@@ -67,13 +67,13 @@ struct mode_scope_py {
         owner = std::this_thread::get_id();
         context* ctx;
         if (target.is_none()) {
-            scope = std::make_unique<detail::backprop_mode_scope>(enabled, get_default_context(), std::nullopt);
+            scope = std::make_unique<backprop_mode_scope>(enabled, get_default_context(), std::nullopt);
         } else if (nb::try_cast<context*>(target, ctx) && ctx) {
-            scope = std::make_unique<detail::backprop_mode_scope>(enabled, *ctx, std::nullopt);
+            scope = std::make_unique<backprop_mode_scope>(enabled, *ctx, std::nullopt);
         } else {
             std::vector<backprop_id> ids = to_backprop_ids(target);
             context& c = ids.empty() ? get_default_context() : ids[0].get_context();
-            scope = std::make_unique<detail::backprop_mode_scope>(enabled, c, std::move(ids));
+            scope = std::make_unique<backprop_mode_scope>(enabled, c, std::move(ids));
         }
     }
     // Restores what the scope changed, its own entry only (scopes may be exited out of order). The
@@ -96,8 +96,8 @@ struct backprop_scope_py {
 // reached twice is printed once.
 std::string debug_graph_text(const array& a, const backprop_id& id) {
     std::ostringstream os;
-    graph_entry* e = detail::find_entry(a, id);
-    if (!e) {
+    std::shared_ptr<array_node> root = get_array_node(a, id);
+    if (!root) {
         os << "array " << a.shape() << " is not in graph " << id.name();
         return os.str();
     }
@@ -122,7 +122,7 @@ std::string debug_graph_text(const array& a, const backprop_id& id) {
         }
     };
     os << "Graph " << id.name() << " of array " << a.shape() << " " << a.dtype() << "\n";
-    dump(dump, *e->node, 0);
+    dump(dump, *root, 0);
     return os.str();
 }
 
@@ -357,11 +357,7 @@ void init_autograd(nb::module_& m) {
         "True when the array is part of graph backprop_id (None: the default graph) and recording is on for it; "
         "chainerx.anygraph asks about any of the array's graphs.");
     method(
-        "_is_chained",
-        [](const array& a, nb::handle id) {
-            graph_entry* e = detail::find_entry(a, to_backprop_id(id));
-            return e && e->node->creator != nullptr;
-        },
+        "_is_chained", [](const array& a, nb::handle id) { return is_chained(a, to_backprop_id(id)); },
         nb::arg("backprop_id").none() = nb::none());
     method(
         "get_grad", [](const array& a, nb::handle id) { return get_grad(a, to_backprop_id(id)); },
@@ -379,13 +375,8 @@ void init_autograd(nb::module_& m) {
         nb::arg("backprop_id").none() = nb::none(),
         "Clears the gradient stored for graph backprop_id (None: the default); the array still requires grad.");
     cls.attr("grad") = nb::steal(PyObject_CallFunctionObjArgs(
-        reinterpret_cast<PyObject*>(&PyProperty_Type), nb::cpp_function([](const array& a) -> std::optional<array> {
-                                                           graph_entry* e =
-                                                               detail::find_entry(a, default_backprop_id());
-                                                           if (!e) return std::nullopt;
-                                                           std::lock_guard lock(detail::grad_mutex());
-                                                           return e->grad;
-                                                       }).ptr(),
+        reinterpret_cast<PyObject*>(&PyProperty_Type),
+        nb::cpp_function([](const array& a) { return find_grad(a); }).ptr(),
         nb::cpp_function([](const array& a, std::optional<array> g) { set_grad(a, g); }, nb::arg("self"),
                          nb::arg("grad").none())
             .ptr(),

@@ -1,4 +1,5 @@
 // Contexts, backends, devices and their scopes, with ChainerX's Python API.
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -11,15 +12,13 @@ namespace {
 // Context scope: makes a context the default of this thread for a with-block.
 struct context_scope_py {
     context* ctx;
-    context* saved = nullptr;
-    device* saved_device = nullptr;
+    std::unique_ptr<context_scope> scope;
     std::optional<std::thread::id> owner{};  // the thread that entered it, until it is exited
 };
 // Device scope: makes a device the default of this thread for a with-block.
 struct device_scope_py {
     device* dev;
-    context* saved_context = nullptr;
-    device* saved_device = nullptr;
+    std::unique_ptr<device_scope> scope;
     std::optional<std::thread::id> owner{};
 };
 
@@ -96,18 +95,17 @@ void init_device(nb::module_& m) {
         .def(
             "__enter__",
             [](device_scope_py& s) -> device_scope_py& {
+                check_scope_thread(s.owner, "a device scope");  // entered again while active
                 s.owner = std::this_thread::get_id();
-                s.saved_context = detail::thread_default_context_slot();
-                s.saved_device = detail::thread_default_device_slot();
-                set_default_device(*s.dev);
+                s.scope.reset();  // entered again: restore first, so that exiting restores what was before
+                s.scope = std::make_unique<device_scope>(*s.dev);
                 return s;
             },
             ref)
         .def("__exit__", [](device_scope_py& s, nb::args) {
             check_scope_thread(s.owner, "a device scope");
             s.owner.reset();
-            detail::thread_default_context_slot() = s.saved_context;
-            detail::thread_default_device_slot() = s.saved_device;
+            s.scope.reset();
         });
 
     nb::class_<context_scope_py>(m, "ContextScope",
@@ -116,18 +114,17 @@ void init_device(nb::module_& m) {
         .def(
             "__enter__",
             [](context_scope_py& s) -> context_scope_py& {
+                check_scope_thread(s.owner, "a context scope");
                 s.owner = std::this_thread::get_id();
-                s.saved = detail::thread_default_context_slot();
-                s.saved_device = detail::thread_default_device_slot();
-                set_default_context(*s.ctx);
+                s.scope.reset();
+                s.scope = std::make_unique<context_scope>(*s.ctx);
                 return s;
             },
             ref)
         .def("__exit__", [](context_scope_py& s, nb::args) {
             check_scope_thread(s.owner, "a context scope");
             s.owner.reset();
-            detail::thread_default_context_slot() = s.saved;
-            detail::thread_default_device_slot() = s.saved_device;
+            s.scope.reset();
         });
 
     m.def(

@@ -168,7 +168,7 @@ void init_indexing(nb::module_& m) {
     method(
         "__setitem__",
         [](const array& a, nb::handle key, nb::handle value) {
-            detail::check_inplace("setitem", &a);
+            check_inplace("setitem", &a);
             std::optional<scalar> s = to_scalar(value);
             auto assign = [&](const array& target) {
                 if (s)
@@ -178,11 +178,6 @@ void init_indexing(nb::module_& m) {
             };
             if (with_basic_key(key, [&](std::span<const index_item> items) { assign(at(a, items)); })) return;
             std::vector<key_item> items = to_key(key, a.get_device());
-            if (is_basic_key(items)) {  // a long basic key
-                assign(
-                    detail::with_basic_items(items, [&](std::span<const index_item> basic) { return at(a, basic); }));
-                return;
-            }
             setitem(
                 a, items,
                 s ? full({}, *s, a.dtype(), a.get_device()) : to_array(value, std::nullopt, false, &a.get_device()));

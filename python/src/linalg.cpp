@@ -277,7 +277,7 @@ Returns:
             const array& self = nb::cast<const array&>(self_obj);
             auto o = matmul_operand(other, self);
             if (!o) return nb::borrow(Py_NotImplemented);
-            detail::check_inplace("matmul", &self);
+            check_inplace("matmul", &self);
             array product = matmul(self, *o);
             if (!(product.shape() == self.shape()))
                 throw_error<dimension_error>("matmul: in-place product of shape ", product.shape(),

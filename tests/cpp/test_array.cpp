@@ -639,6 +639,20 @@ TEST(Device, OtherContexts) {
     EXPECT_EQ(&get_default_device(), &get_global_default_context().get_device("native:0"));
 }
 
+TEST(Device, ContextScopeRestoresContextAndDevice) {
+    context ctx;
+    device& d2 = get_device("native:2");
+    device_scope outer(d2);
+    {
+        context_scope scope(ctx);
+        EXPECT_EQ(&get_default_context(), &ctx);
+        EXPECT_EQ(&get_default_device(), &ctx.get_device("native:0"));
+        EXPECT_EQ(&zeros({1}).get_device().get_context(), &ctx);
+    }
+    EXPECT_EQ(&get_default_context(), &get_global_default_context());
+    EXPECT_EQ(&get_default_device(), &d2);
+}
+
 TEST(Device, ArraysOnOtherDevices) {
     device& d1 = get_device("native:1");
     array a = full({2, 2}, 3.0, dtype::float32, d1);

@@ -140,6 +140,26 @@ inline bool is_backprop_required_any(const array& a) {
     return false;
 }
 
+// The array's node in graph `id` (the graph can be walked from it through node->creator), or null
+// when the array is not in that graph.
+inline std::shared_ptr<array_node> get_array_node(const array& a, const backprop_id& id = default_backprop_id()) {
+    graph_entry* e = detail::find_entry(a, id);
+    return e ? e->node : nullptr;
+}
+// Whether the array is the output of a recorded op in graph `id` (not a leaf).
+inline bool is_chained(const array& a, const backprop_id& id = default_backprop_id()) {
+    graph_entry* e = detail::find_entry(a, id);
+    return e && e->node->creator != nullptr;
+}
+// The gradient stored for graph `id`, or none; unlike get_grad, an array outside the graph is not an
+// error (ndarray.grad).
+inline std::optional<array> find_grad(const array& a, const backprop_id& id = default_backprop_id()) {
+    graph_entry* e = detail::find_entry(a, id);
+    if (!e) return std::nullopt;
+    std::lock_guard lock(detail::grad_mutex());
+    return e->grad;
+}
+
 inline std::optional<array> get_grad(const array& a, const backprop_id& id = default_backprop_id()) {
     id.check_valid();
     graph_entry* e = detail::find_entry(a, id);

@@ -36,18 +36,18 @@ inline bool is_backprop_required(const backprop_id& id) {
     return true;
 }
 
-namespace detail {
-// Scopes may end out of order (Python's __exit__ called by hand): each removes its own entry, so the
+// Sets recording on (enabled) or off for every graph of ctx, or only for the given backprop ids, while it
+// lives. Scopes may end out of order (Python's __exit__ called by hand): each removes its own entry, so the
 // others keep theirs. A scope ended on another thread than the one it began on finds nothing to
 // remove there and leaves both threads' stacks alone (the Python layer refuses that case first).
 class backprop_mode_scope {
   public:
     backprop_mode_scope(bool enabled, context& ctx, std::optional<std::vector<backprop_id>> ids)
         : token_(next_token()) {
-        backprop_mode_stack().push_back({&ctx, std::move(ids), enabled, token_});
+        detail::backprop_mode_stack().push_back({&ctx, std::move(ids), enabled, token_});
     }
     ~backprop_mode_scope() {
-        auto& stack = backprop_mode_stack();
+        auto& stack = detail::backprop_mode_stack();
         for (auto it = stack.end(); it != stack.begin();) {
             --it;
             if (it->token == token_) {
@@ -66,17 +66,16 @@ class backprop_mode_scope {
     }
     uint64_t token_;
 };
-}  // namespace detail
 
 // Turns recording off for every graph of a context, or for the given backprop ids.
-class no_backprop_mode : detail::backprop_mode_scope {
+class no_backprop_mode : backprop_mode_scope {
   public:
     explicit no_backprop_mode(context& ctx = get_default_context()) : backprop_mode_scope(false, ctx, std::nullopt) {}
     explicit no_backprop_mode(std::vector<backprop_id> ids)
         : backprop_mode_scope(false, ids.empty() ? get_default_context() : ids[0].get_context(), std::move(ids)) {}
 };
 // Turns recording back on inside a no_backprop_mode.
-class force_backprop_mode : detail::backprop_mode_scope {
+class force_backprop_mode : backprop_mode_scope {
   public:
     explicit force_backprop_mode(context& ctx = get_default_context()) : backprop_mode_scope(true, ctx, std::nullopt) {}
     explicit force_backprop_mode(std::vector<backprop_id> ids)

@@ -10,11 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "chainerx/core/allocator.hpp"
 #include "chainerx/core/shape.hpp"
-#include "chainerx/device/native.hpp"
 #include "chainerx/dtype/dtype.hpp"
 
 namespace chainerx {
+
+class device;  // device/device.hpp
 
 // The autograd state of an array (its graph nodes and gradients, one per backprop id); defined in
 // autograd/graph.hpp. Arrays outside any graph have none, so plain ops pay nothing for autograd.

@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "chainerx/core/allocator.hpp"
 #include "chainerx/core/errors.hpp"
 #include "chainerx/core/function_table.hpp"
-#include "chainerx/device/allocator.hpp"
 #include "chainerx/device/parallel.hpp"
 
 namespace chainerx {
@@ -260,22 +260,37 @@ inline device& get_device(std::string_view name, int index = -1) {
 }
 
 // RAII scope that makes a device the default of this thread (ChainerX's DeviceScope).
-class device_scope {
+// Restores this thread's default context and device, as they were when it was made, when it ends.
+class default_device_restorer {
   public:
-    explicit device_scope(device& dev)
-        : saved_context_(detail::thread_default_context_slot()), saved_device_(detail::thread_default_device_slot()) {
-        set_default_device(dev);
-    }
-    ~device_scope() {
+    default_device_restorer()
+        : saved_context_(detail::thread_default_context_slot()), saved_device_(detail::thread_default_device_slot()) {}
+    ~default_device_restorer() {
         detail::thread_default_context_slot() = saved_context_;
         detail::thread_default_device_slot() = saved_device_;
     }
-    device_scope(const device_scope&) = delete;
-    device_scope& operator=(const device_scope&) = delete;
+    default_device_restorer(const default_device_restorer&) = delete;
+    default_device_restorer& operator=(const default_device_restorer&) = delete;
 
   private:
     context* saved_context_;
     device* saved_device_;
 };
 
+// Makes dev this thread's default device (and its context the default context) while it lives.
+class device_scope : default_device_restorer {
+  public:
+    explicit device_scope(device& dev) { set_default_device(dev); }
+};
+// Makes ctx this thread's default context (with its native:0 the default device) while it lives.
+class context_scope : default_device_restorer {
+  public:
+    explicit context_scope(context& ctx) { set_default_context(ctx); }
+};
+
 }  // namespace chainerx
+
+// The default device is native:0, so the native backend (made with device_traits, which includes
+// native.hpp at its end) is registered wherever devices are used, whichever of the three headers
+// comes first.
+#include "chainerx/device/device_traits.hpp"

@@ -90,3 +90,5 @@ void register_device() {
 }
 
 }  // namespace chainerx
+
+#include "chainerx/device/native.hpp"  // the builtin host device, made as a user's would be

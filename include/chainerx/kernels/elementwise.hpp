@@ -12,6 +12,7 @@
 
 #include "chainerx/core/array.hpp"
 #include "chainerx/core/errors.hpp"
+#include "chainerx/device/device.hpp"
 #include "chainerx/device/parallel.hpp"
 
 namespace chainerx {

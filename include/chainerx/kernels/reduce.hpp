@@ -30,6 +30,7 @@
 #include <numeric>
 
 #include "chainerx/core/array.hpp"
+#include "chainerx/device/device.hpp"
 #include "chainerx/device/parallel.hpp"
 
 namespace chainerx {

@@ -530,7 +530,7 @@ array getitem(const array& a, std::span<const key_item> key) {
 // indices the last write wins (as in NumPy). Refused for arrays that are part of a graph.
 template <class = void>
 void setitem(const array& a, std::span<const key_item> key, const array& value) {
-    detail::check_inplace("setitem", &a);
+    check_inplace("setitem", &a);
     if (is_basic_key(key)) {
         detail::with_basic_items(key, [&](std::span<const index_item> items) { copy_into(at(a, items), value); });
         return;

@@ -623,11 +623,9 @@ inline constexpr bool backward_reads_inputs<ops::add> = false;
 template <>
 inline constexpr bool backward_reads_inputs<ops::subtract> = false;
 
-namespace detail {
-inline dtype float_result_type(dtype d) { return is_float(d) ? d : dtype::float32; }
-
 // ChainerX refuses in-place writes into arrays that take part in a graph; writes into arrays that a
 // recorded op keeps for its backward would corrupt the gradient, so they are refused too.
+// An in-place op (out given) checks its output with this before writing.
 inline void check_inplace(const char* name, const array* out) {
     if (!out) return;
     if (out->is_read_only()) throw read_only_error("assignment destination is read-only");
@@ -637,6 +635,9 @@ inline void check_inplace(const char* name, const array* out) {
                                     "is not allowed");
     check_writable(*out, name);  // broadcast views, memory a graph keeps for backward
 }
+
+namespace detail {
+inline dtype float_result_type(dtype d) { return is_float(d) ? d : dtype::float32; }
 
 // A gradient brought to an input's shape (undoing broadcasting) and dtype.
 inline array fit_gradient(const array& g, const shape_t& shape, dtype type) {

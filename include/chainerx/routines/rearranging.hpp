@@ -259,7 +259,7 @@ inline void check_scalar_cast(const scalar& value, dtype to, casting rule) {
 // ChainerX) nor be a broadcast view. ChainerX's default rule is 'no'.
 template <class = void>
 void copyto(const array& dst, const operand& src, casting rule = casting::no, const operand& where = scalar(true)) {
-    detail::check_inplace("copyto", &dst);
+    check_inplace("copyto", &dst);
     check_writable(dst, "copyto");
     std::optional<array> src_array;
     if (src.is_array()) {

@@ -315,7 +315,7 @@ template <class = void>
 void sort_inplace(const array& a, int64_t axis = -1, const std::optional<std::string>& kind = std::nullopt,
                   std::optional<bool> stable = std::nullopt) {
     bool is_stable = detail::stable_requested(kind, stable, "sort");
-    detail::check_inplace("sort", &a);
+    check_inplace("sort", &a);
     detail::sort_lanes(a, normalize_axis(axis, a.ndim(), "sort"), is_stable);
 }
 
