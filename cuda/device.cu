@@ -148,6 +148,11 @@ class device_allocator {
         cached_bytes_ = 0;
     }
 
+    size_t cached_bytes() {
+        std::lock_guard lock(mutex_);
+        return cached_bytes_;
+    }
+
   private:
     explicit device_allocator(int device) : device_(device) {}
 
@@ -191,6 +196,8 @@ class cuda_device final : public device {
         check_cuda(cudaSetDevice(index()), "cudaSetDevice");
         check_cuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
+    size_t cached_bytes() const override { return allocator_.cached_bytes(); }
+    void release_cached() override { allocator_.release_cached(); }
 
   private:
     device_allocator& allocator_;

@@ -80,6 +80,12 @@ void init_device(nb::module_& m) {
         .def_prop_ro("index", &device::index, "The device's index within its backend.")
         .def("synchronize", &device::synchronize,
              "Waits until all work queued on the device has finished (a no-op on native devices).")
+        .def("cached_bytes", &device::cached_bytes,
+             "The bytes of freed memory the device's caching allocator keeps for reuse (native devices share "
+             "one cache).")
+        .def("release_cached", &device::release_cached, nb::call_guard<nb::gil_scoped_release>(),
+             "Gives the memory the device's caching allocator keeps back to the system (the allocator also does "
+             "this by itself before it reports being out of memory).")
         .def("__repr__", [](const device& d) { return d.name(); })
         .def("__reduce__", [](const device& d) {
             nb::object recover = nb::module_::import_("chainerx._device").attr("_recover_device");

@@ -3,6 +3,8 @@ with intermediates that require grad as Chainer marks them). A leak of one graph
 bounds: the double-backprop arrays hold 1 MB each."""
 import gc
 import os
+import subprocess
+import sys
 
 import numpy
 import pytest
@@ -70,3 +72,49 @@ def test_double_backprop_loops_do_not_grow():
         iteration()
     gc.collect()
     assert _rss_mb() - before < 16, (before, _rss_mb())
+
+
+def test_the_native_cache_can_be_released():
+    device = chainerx.get_device('native:0')
+    device.release_cached()
+    assert device.cached_bytes() == 0
+    arrays = [chainerx.empty((2**20,), 'float32') for _ in range(4)]  # 4 MiB blocks, from the system
+    del arrays
+    assert device.cached_bytes() >= 4 * 2**22  # kept for reuse
+    assert chainerx.get_device('native:1').cached_bytes() == device.cached_bytes()  # one cache
+    device.release_cached()
+    assert device.cached_bytes() == 0
+
+
+_OUT_OF_MEMORY_SCRIPT = '''
+import os, resource
+import chainerx
+
+def address_space():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[0]) * os.sysconf('SC_PAGE_SIZE')
+
+device = chainerx.get_default_device()
+float((chainerx.ones((2**22,), 'float32') * 2).sum())  # start the OpenMP threads (their stacks) first
+blocks = [chainerx.empty((2**24,), 'float32') for _ in range(6)]  # 6 x 64 MiB
+del blocks
+assert device.cached_bytes() >= 6 * 2**26
+# 64 MiB of room: a 128 MiB block fits only once the cache's 384 MiB (64 MiB blocks) go back to the system.
+limit = address_space() + 64 * 2**20
+resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+big = chainerx.ones((2**25,), 'float32')  # 128 MiB: only after the cache goes back to the system
+assert float(big[-1]) == 1.0
+assert device.cached_bytes() == 0
+try:
+    chainerx.empty((2**28,), 'float32')  # 1 GiB: beyond the limit even without a cache
+except MemoryError:
+    print('ok')
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork') or os.uname().sysname != 'Linux', reason='RLIMIT_AS on Linux')
+def test_out_of_memory_releases_the_cache_first():
+    # In a subprocess: the address-space limit would hold for the rest of the suite.
+    proc = subprocess.run([sys.executable, '-c', _OUT_OF_MEMORY_SCRIPT], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == 'ok', (proc.stdout, proc.stderr)

@@ -42,9 +42,9 @@ class caching_host_allocator {
                     return p;
                 }
             }
-            return system_allocate(bin_size(bin));
+            return allocate_from_system(bin_size(bin));
         }
-        return system_allocate(round_up(bytes));
+        return allocate_from_system(round_up(bytes));
     }
 
     void deallocate(void* p, size_t bytes) {
@@ -67,14 +67,23 @@ class caching_host_allocator {
         std::free(p);
     }
 
-    // Returns every cached block to the system.
+    // Returns every cached block to the system: those of the shared bins and of this thread's cache
+    // (other threads keep theirs, at most a few small blocks each).
     void release_cached() {
+        thread_bins& mine = thread_cache();
+        for (auto& cache : mine.bins)
+            while (cache.count > 0) std::free(cache.blocks[--cache.count]);
         std::lock_guard lock(mutex_);
         for (auto& free_list : bins_) {
             for (void* p : free_list) std::free(p);
             free_list.clear();
         }
         cached_bytes_ = 0;
+    }
+    // The bytes of the blocks in the shared bins, kept for reuse.
+    size_t cached_bytes() {
+        std::lock_guard lock(mutex_);
+        return cached_bytes_;
     }
 
   private:
@@ -118,11 +127,17 @@ class caching_host_allocator {
     // 4 KiB pages cost a TLB miss every 1024 floats.
     static constexpr size_t huge_page = size_t{2} << 20;
     static constexpr size_t huge_page_threshold = size_t{4} << 20;
-    static void* system_allocate(size_t bytes) {
+    // When the system refuses, the cache goes back to it and the request is tried once more: blocks
+    // of other sizes cannot serve it, but their memory can.
+    void* allocate_from_system(size_t bytes) {
         bool huge = bytes >= huge_page_threshold;
         size_t align = huge ? huge_page : alignment;
         size_t size = huge ? (bytes + huge_page - 1) / huge_page * huge_page : (bytes == 0 ? alignment : bytes);
         void* p = std::aligned_alloc(align, size);
+        if (p == nullptr) {
+            release_cached();
+            p = std::aligned_alloc(align, size);
+        }
         if (p == nullptr) throw std::bad_alloc();
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
         if (huge) madvise(p, size, MADV_HUGEPAGE);  // advice only: failure is harmless

@@ -56,6 +56,10 @@ class device {
     virtual void copy_to_host(void* dst_host, const void* src, size_t bytes) = 0;
     virtual void copy_from_host(void* dst, const void* src_host, size_t bytes) = 0;
     virtual void synchronize() {}
+    // The memory the device's allocator keeps for reuse (0 when it keeps none), and giving it back
+    // to the system; allocators do that themselves before they report being out of memory.
+    virtual size_t cached_bytes() const { return 0; }
+    virtual void release_cached() {}
 
   protected:
     bool has_own_loop_ = false;  // set by the constructor of a device that overrides own_parallel_for

@@ -16,6 +16,8 @@
 //       static void copy_from_host(int index, void* dst, const void* src, size_t bytes);
 //       static void synchronize(int index);
 //       static void parallel_for(int index, int64_t n, int64_t threshold, range_ref body);
+//       static size_t cached_bytes(int index);   // a caching allocator's kept memory (default 0)
+//       static void release_cached(int index);   // gives it back to the system
 //   };
 #include <cstring>
 #include <memory>
@@ -61,6 +63,15 @@ class traits_device final : public device {
     }
     void synchronize() override {
         if constexpr (requires { traits::synchronize(0); }) traits::synchronize(index());
+    }
+    size_t cached_bytes() const override {
+        if constexpr (requires { traits::cached_bytes(0); })
+            return traits::cached_bytes(index());
+        else
+            return 0;
+    }
+    void release_cached() override {
+        if constexpr (requires { traits::release_cached(0); }) traits::release_cached(index());
     }
     void own_parallel_for(int64_t n, int64_t threshold, range_ref body) override {
         if constexpr (requires { traits::parallel_for(0, n, threshold, body); })

@@ -17,6 +17,9 @@ struct device_traits<native_tag> {
     static int device_count() { return 4; }  // ChainerX reports four native devices
     static void* allocate(int, size_t bytes) { return caching_host_allocator::instance().allocate(bytes); }
     static void deallocate(int, void* p, size_t bytes) { caching_host_allocator::instance().deallocate(p, bytes); }
+    // One cache serves the four native devices.
+    static size_t cached_bytes(int) { return caching_host_allocator::instance().cached_bytes(); }
+    static void release_cached(int) { caching_host_allocator::instance().release_cached(); }
 };
 
 namespace detail {
