@@ -45,8 +45,8 @@ nb::object to_numpy(const array& a, bool copy);
 // Any array-like (chainerx.ndarray, numpy array, nested lists, scalars) as a chainerx array.
 array to_array(nb::handle obj, std::optional<dtype> type, bool copy, device* dev);
 
-// The docstring of an elementwise op from its row in the op tables: summary, notes, the float32
-// note of the float_result dtype rule, and whether it is differentiable.
+// The docstring of an elementwise op from its row in the op tables: summary, notes, the note of its
+// dtype rule (float_result, compare, logical), and whether it is differentiable.
 std::string elementwise_doc(std::string_view summary, std::string_view notes, std::string_view type_rule,
                             bool differentiable);
 

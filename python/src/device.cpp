@@ -12,13 +12,13 @@ namespace {
 // Context scope: makes a context the default of this thread for a with-block.
 struct context_scope_py {
     context* ctx;
-    std::unique_ptr<context_scope> scope;
+    std::unique_ptr<context_scope> scope{};
     std::optional<std::thread::id> owner{};  // the thread that entered it, until it is exited
 };
 // Device scope: makes a device the default of this thread for a with-block.
 struct device_scope_py {
     device* dev;
-    std::unique_ptr<device_scope> scope;
+    std::unique_ptr<device_scope> scope{};
     std::optional<std::thread::id> owner{};
 };
 

@@ -17,6 +17,8 @@ std::string elementwise_doc(std::string_view summary, std::string_view notes, st
     if (!notes.empty()) doc += ' ';
     if (type_rule == "float_result")
         doc += "Integer and bool inputs give float32 (ChainerX's promotion, unlike NumPy's). ";
+    if (type_rule == "compare") doc += "The operands are compared in their promoted dtype. ";
+    if (type_rule == "logical") doc += "Nonzero values (NaN included) are True. ";
     doc += differentiable ? "Differentiable (backprop and double backprop)."
                           : "Not differentiable (the result is not connected to the graph).";
     return doc;

@@ -26,7 +26,7 @@
 //              by value), logical (scalars by their truth), shift (bool shifts as int8)
 //   gradient   gx from x and gy (unary), ga and gb from a, b and gy (binary), written with the
 //              differentiable routines; not_differentiable when the result has no gradient
-//   summary, notes   the docstring; the binding adds the float32 note, differentiability and Args
+//   summary, notes   the docstring; the binding adds the note of the dtype rule, differentiability and Args
 // clang-format off
 #define CHAINERX_UNARY_OPS(X) \
     X(negative, unary, same, negative(gy), \
@@ -140,23 +140,23 @@
       "Integers and bool (bool shifts as int8, as in NumPy; floats raise DtypeError). A shift by a negative " \
       "amount, or by the width of the dtype or more, gives 0 (-1 where x1 is negative), as in NumPy.") \
     X(equal, comparison, compare, not_differentiable, not_differentiable, \
-      "Elementwise comparison x1 == x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+      "Elementwise comparison x1 == x2, as a bool array.", "") \
     X(not_equal, comparison, compare, not_differentiable, not_differentiable, \
-      "Elementwise comparison x1 != x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+      "Elementwise comparison x1 != x2, as a bool array.", "") \
     X(greater, comparison, compare, not_differentiable, not_differentiable, \
-      "Elementwise comparison x1 > x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+      "Elementwise comparison x1 > x2, as a bool array.", "") \
     X(greater_equal, comparison, compare, not_differentiable, not_differentiable, \
-      "Elementwise comparison x1 >= x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+      "Elementwise comparison x1 >= x2, as a bool array.", "") \
     X(less, comparison, compare, not_differentiable, not_differentiable, \
-      "Elementwise comparison x1 < x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+      "Elementwise comparison x1 < x2, as a bool array.", "") \
     X(less_equal, comparison, compare, not_differentiable, not_differentiable, \
-      "Elementwise comparison x1 <= x2, as a bool array.", "The operands are compared in their promoted dtype.") \
+      "Elementwise comparison x1 <= x2, as a bool array.", "") \
     X(logical_and, comparison, logical, not_differentiable, not_differentiable, \
-      "Elementwise logical AND of x1 and x2, as a bool array.", "Nonzero values (NaN included) are True.") \
+      "Elementwise logical AND of x1 and x2, as a bool array.", "") \
     X(logical_or, comparison, logical, not_differentiable, not_differentiable, \
-      "Elementwise logical OR of x1 and x2, as a bool array.", "Nonzero values (NaN included) are True.") \
+      "Elementwise logical OR of x1 and x2, as a bool array.", "") \
     X(logical_xor, comparison, logical, not_differentiable, not_differentiable, \
-      "Elementwise logical XOR of x1 and x2, as a bool array.", "Nonzero values (NaN included) are True.")
+      "Elementwise logical XOR of x1 and x2, as a bool array.", "")
 // clang-format on
 // where(condition, x, y), the one ternary op, is written out by hand below; its kernels are in
 // cuda/comparison.cu.
