@@ -52,7 +52,7 @@ void init_activation(nb::module_& m) {
         "Clipped rectified linear unit: min(max(x, 0), z), elementwise.\n\n"
         "z is a scalar. Integer and bool inputs compute in float32. Differentiable (twice).");
     m.def(
-        "crelu", [](const array& x, int64_t axis) { return crelu(x, axis); }, nb::arg("x"), nb::arg("axis") = 1,
+        "crelu", [](const array& x, int_arg axis) { return crelu(x, axis); }, nb::arg("x"), nb::arg("axis") = 1,
         "Concatenated ReLU: relu of x and of -x, concatenated along axis (which doubles in length).\n\n"
         "Integer and bool inputs compute in float32. Differentiable (twice).");
     m.def(

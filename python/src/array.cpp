@@ -384,8 +384,10 @@ void init_array(nb::module_& m) {
             nb::arg("axes"),
             "Returns a view with the axes permuted: reversed when no axes (or None) are given.\n\n"
             "axes is a tuple (a.transpose((1, 0))) or separate ints (a.transpose(1, 0)). Differentiable.")
-        .def("swapaxes", &swapaxes, nb::arg("axis1"), nb::arg("axis2"),
-             "Returns a view with the axes axis1 and axis2 interchanged; differentiable.")
+        .def(
+            "swapaxes", [](const array& a, int_arg axis1, int_arg axis2) { return swapaxes(a, axis1, axis2); },
+            nb::arg("axis1"), nb::arg("axis2"),
+            "Returns a view with the axes axis1 and axis2 interchanged; differentiable.")
         .def(
             "squeeze", [](const array& a, nb::handle axis) { return squeeze(a, to_optional_axes(axis)); },
             nb::arg("axis") = nb::none(),

@@ -33,6 +33,13 @@ device& to_device(nb::handle h);
 // objects, overflow_type (OverflowError by default) when the value does not fit.
 int64_t to_int64(nb::handle h, PyObject* overflow_type = PyExc_OverflowError,
                  const char* overflow_message = "Python int too large to convert to C int64");
+// An integer parameter of a binding: any object with __index__ (a Python int, a NumPy integer),
+// converted to int64 where the function uses it, so that an int beyond int64 raises OverflowError
+// (as NumPy does) instead of the TypeError of a failed overload match on a plain int64_t parameter.
+struct int_arg {
+    nb::object value;
+    operator int64_t() const { return to_int64(value); }
+};
 // One dimension of a shape: TypeError unless an int; ValueError (NumPy's) when it does not fit.
 int64_t to_dimension(nb::handle h);
 // An int or a sequence of ints.
@@ -65,3 +72,18 @@ void init_connection(nb::module_& m);
 void init_chainer_interop(nb::module_& m);
 
 }  // namespace chainerx::python
+
+namespace nanobind::detail {
+template <>
+struct type_caster<chainerx::python::int_arg> {
+    NB_TYPE_CASTER(chainerx::python::int_arg, const_name("int"))
+    bool from_python(handle src, uint8_t, cleanup_list*) noexcept {
+        if (!PyIndex_Check(src.ptr())) return false;
+        value.value = borrow(src);
+        return true;
+    }
+    static handle from_cpp(const chainerx::python::int_arg& v, rv_policy, cleanup_list*) noexcept {
+        return v.value.inc_ref();
+    }
+};
+}  // namespace nanobind::detail

@@ -145,7 +145,7 @@ void init_connection(nb::module_& m) {
     // ---- connection ----
     m.def(
         "linear",
-        [](const array& x, const array& w, std::optional<array> b, int64_t n_batch_axes) {
+        [](const array& x, const array& w, std::optional<array> b, int_arg n_batch_axes) {
             return linear(x, w, b.value_or(array()), n_batch_axes);
         },
         nb::arg("x"), nb::arg("w"), nb::arg("b").none() = nb::none(), nb::arg("n_batch_axes") = 1, linear_doc);

@@ -267,7 +267,7 @@ void init_creation(nb::module_& m) {
         nb::arg("device") = none, arange_doc);
     m.def(
         "linspace",
-        [](nb::handle start, nb::handle stop, int64_t num, bool endpoint, nb::handle type, nb::handle dev) {
+        [](nb::handle start, nb::handle stop, int_arg num, bool endpoint, nb::handle type, nb::handle dev) {
             return linspace(required_scalar(start, "linspace"), required_scalar(stop, "linspace"), num, endpoint,
                             to_optional_dtype(type), to_device(dev));
         },
@@ -275,41 +275,45 @@ void init_creation(nb::module_& m) {
         nb::arg("device") = none, linspace_doc);
     m.def(
         "identity",
-        [](int64_t n, nb::handle type, nb::handle dev) {
+        [](int_arg n, nb::handle type, nb::handle dev) {
             if (n < 0) throw_error<dimension_error>("identity: negative dimensions are not allowed");
             return identity(n, to_optional_dtype(type).value_or(dtype::float32), to_device(dev));
         },
         nb::arg("n"), nb::arg("dtype") = none, nb::arg("device") = none, identity_doc);
     m.def(
         "eye",
-        [](int64_t n, std::optional<int64_t> cols, int64_t k, nb::handle type, nb::handle dev) {
+        [](int_arg n, std::optional<int_arg> cols, int_arg k, nb::handle type, nb::handle dev) {
             return eye(n, cols, k, to_optional_dtype(type).value_or(dtype::float64), to_device(dev));
         },
         nb::arg("N"), nb::arg("M") = none, nb::arg("k") = 0, nb::arg("dtype") = "float64", nb::arg("device") = none,
         eye_doc);
     m.def(
         "tri",
-        [](int64_t n, std::optional<int64_t> cols, int64_t k, nb::handle type, nb::handle dev) {
+        [](int_arg n, std::optional<int_arg> cols, int_arg k, nb::handle type, nb::handle dev) {
             return tri(n, cols, k, to_optional_dtype(type).value_or(dtype::float32), to_device(dev));
         },
         nb::arg("N"), nb::arg("M") = none, nb::arg("k") = 0, nb::arg("dtype") = "float32", nb::arg("device") = none,
         tri_doc);
-    m.def("tril", &tril, nb::arg("m"), nb::arg("k") = 0,
-          "Returns a copy of m with the elements above the k-th diagonal zeroed (lower triangle).\n\n"
-          "m holds matrices in its last two axes and must be at least 2-d (DimensionError; NumPy also takes a "
-          "1-d m). k: 0 the main diagonal, positive above it, negative below it. Differentiable.");
-    m.def("triu", &triu, nb::arg("m"), nb::arg("k") = 0,
-          "Returns a copy of m with the elements below the k-th diagonal zeroed (upper triangle).\n\n"
-          "m holds matrices in its last two axes and must be at least 2-d (DimensionError; NumPy also takes a "
-          "1-d m). k: 0 the main diagonal, positive above it, negative below it. Differentiable.");
-    m.def("diag", &diag, nb::arg("v"), nb::arg("k") = 0,
-          "Extracts the k-th diagonal of a 2-d array, or builds a 2-d array with a 1-d v on its k-th diagonal.\n\n"
-          "For a 2-d v the result is a view sharing v's memory; for a 1-d v, a new square array of side "
-          "len(v) + |k|. k: 0 the main diagonal, positive above it, negative below it. DimensionError for other "
-          "dimensions. Not differentiable.");
-    m.def("diagflat", &diagflat, nb::arg("v"), nb::arg("k") = 0,
-          "Returns a new 2-d array with the flattened v on its k-th diagonal.\n\n"
-          "k: 0 the main diagonal, positive above it, negative below it. Not differentiable.");
+    m.def(
+        "tril", [](const array& m, int_arg k) { return tril(m, k); }, nb::arg("m"), nb::arg("k") = 0,
+        "Returns a copy of m with the elements above the k-th diagonal zeroed (lower triangle).\n\n"
+        "m holds matrices in its last two axes and must be at least 2-d (DimensionError; NumPy also takes a "
+        "1-d m). k: 0 the main diagonal, positive above it, negative below it. Differentiable.");
+    m.def(
+        "triu", [](const array& m, int_arg k) { return triu(m, k); }, nb::arg("m"), nb::arg("k") = 0,
+        "Returns a copy of m with the elements below the k-th diagonal zeroed (upper triangle).\n\n"
+        "m holds matrices in its last two axes and must be at least 2-d (DimensionError; NumPy also takes a "
+        "1-d m). k: 0 the main diagonal, positive above it, negative below it. Differentiable.");
+    m.def(
+        "diag", [](const array& v, int_arg k) { return diag(v, k); }, nb::arg("v"), nb::arg("k") = 0,
+        "Extracts the k-th diagonal of a 2-d array, or builds a 2-d array with a 1-d v on its k-th diagonal.\n\n"
+        "For a 2-d v the result is a view sharing v's memory; for a 1-d v, a new square array of side "
+        "len(v) + |k|. k: 0 the main diagonal, positive above it, negative below it. DimensionError for other "
+        "dimensions. Not differentiable.");
+    m.def(
+        "diagflat", [](const array& v, int_arg k) { return diagflat(v, k); }, nb::arg("v"), nb::arg("k") = 0,
+        "Returns a new 2-d array with the flattened v on its k-th diagonal.\n\n"
+        "k: 0 the main diagonal, positive above it, negative below it. Not differentiable.");
     m.def(
         "meshgrid",
         [](nb::args xs, nb::kwargs kwargs) {
@@ -332,7 +336,7 @@ void init_creation(nb::module_& m) {
         "keywords are not accepted. Returns a list of new arrays (not views); differentiable.");
     m.def(
         "frombuffer",
-        [](nb::handle buffer, nb::handle type, int64_t count, int64_t offset, nb::handle dev) {
+        [](nb::handle buffer, nb::handle type, int_arg count, int_arg offset, nb::handle dev) {
             nb::object np_array =
                 nb::module_::import_("numpy").attr("frombuffer")(buffer, dtype_object(to_dtype(type)), count, offset);
             return to_array(np_array, std::nullopt, false, dev.is_none() ? nullptr : &to_device(dev));
@@ -359,15 +363,18 @@ void init_creation(nb::module_& m) {
         nb::arg("axes") = none,
         "Returns a view of a with its axes permuted: reversed when axes is None, else in the order axes gives.\n\n"
         "DimensionError when axes is not a permutation of a's axes. Differentiable.");
-    m.def("swapaxes", &swapaxes, nb::arg("a"), nb::arg("axis1"), nb::arg("axis2"),
-          "Returns a view of a with the axes axis1 and axis2 interchanged; differentiable.");
+    m.def(
+        "swapaxes", [](const array& a, int_arg axis1, int_arg axis2) { return swapaxes(a, axis1, axis2); },
+        nb::arg("a"), nb::arg("axis1"), nb::arg("axis2"),
+        "Returns a view of a with the axes axis1 and axis2 interchanged; differentiable.");
     m.def(
         "squeeze", [](const array& a, nb::handle axis) { return squeeze(a, to_optional_axes(axis)); }, nb::arg("a"),
         nb::arg("axis") = none,
         "Returns a view of a without length-1 axes: all of them when axis is None, else the given int or ints.\n\n"
         "DimensionError when a selected axis does not have length 1. Differentiable.");
-    m.def("expand_dims", &expand_dims, nb::arg("a"), nb::arg("axis"),
-          "Returns a view of a with a new length-1 axis at position axis of the result; differentiable.");
+    m.def(
+        "expand_dims", [](const array& a, int_arg axis) { return expand_dims(a, axis); }, nb::arg("a"), nb::arg("axis"),
+        "Returns a view of a with a new length-1 axis at position axis of the result; differentiable.");
     m.def(
         "broadcast_to", [](const array& a, nb::handle shape) { return broadcast_to(a, to_shape(shape)); },
         nb::arg("array"), nb::arg("shape"),

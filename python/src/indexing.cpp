@@ -237,7 +237,7 @@ Returns:
           nb::arg("stable").none() = nb::none(), sort_doc);
     method(
         "sort",
-        [](const array& a, int64_t axis, const std::optional<std::string>& kind, std::optional<bool> stable) {
+        [](const array& a, int_arg axis, const std::optional<std::string>& kind, std::optional<bool> stable) {
             sort_inplace(a, axis, kind, stable);
         },
         R"(Sorts the array in place along an axis.
@@ -290,7 +290,7 @@ Returns:
     m.def(
         "unique",
         [](const array& a, bool return_index, bool return_inverse, bool return_counts,
-           std::optional<int64_t> axis) -> nb::object {
+           std::optional<int_arg> axis) -> nb::object {
             unique_result r = unique(a, return_index, return_inverse, return_counts, axis);
             if (!return_index && !return_inverse && !return_counts) return nb::cast(r.values);
             nb::list out;

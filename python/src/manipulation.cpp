@@ -106,7 +106,7 @@ Args:
 Returns:
     A new array in the arrays' promoted dtype. Differentiable (backprop and double backprop).)");
     m.def(
-        "stack", [](nb::handle arrays, int64_t axis) { return stack(to_arrays(arrays, "stack"), axis); },
+        "stack", [](nb::handle arrays, int_arg axis) { return stack(to_arrays(arrays, "stack"), axis); },
         nb::arg("arrays"), nb::arg("axis") = 0,
         R"(Joins a sequence of arrays of one shape along a new axis.
 
@@ -152,7 +152,7 @@ new array in the arrays' promoted dtype. Differentiable (backprop and double bac
     // ---- splitting ----
     m.def(
         "split",
-        [](const array& a, nb::handle spec, int64_t axis) {
+        [](const array& a, nb::handle spec, int_arg axis) {
             return to_list(split(a, to_sections(spec, "split"), axis));
         },
         nb::arg("ary"), nb::arg("indices_or_sections"), nb::arg("axis") = 0,
@@ -168,7 +168,7 @@ Returns:
     A list of views of ary. Differentiable (backprop and double backprop).)");
     m.def(
         "array_split",
-        [](const array& a, nb::handle spec, int64_t axis) {
+        [](const array& a, nb::handle spec, int_arg axis) {
             return to_list(array_split(a, to_sections(spec, "array_split"), axis));
         },
         nb::arg("ary"), nb::arg("indices_or_sections"), nb::arg("axis") = 0,
@@ -265,7 +265,7 @@ Returns:
         "Reverses the array m up to down: flip along the first axis.\n\n"
         "m must be at least 1-d. Returns a view. Differentiable (backprop and double backprop).");
     m.def(
-        "rollaxis", [](const array& a, int64_t axis, int64_t start) { return rollaxis(a, axis, start); }, nb::arg("a"),
+        "rollaxis", [](const array& a, int_arg axis, int_arg start) { return rollaxis(a, axis, start); }, nb::arg("a"),
         nb::arg("axis"), nb::arg("start") = 0,
         R"(Rolls an axis of an array backwards until it lies before a given position.
 

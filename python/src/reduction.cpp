@@ -96,10 +96,10 @@ void init_reduction(nb::module_& m) {
                 nb::arg("keepdims") = false, e.doc);
     }
 
-    auto var_fn = [](const array& a, nb::handle axis, bool keepdims, int64_t ddof) {
+    auto var_fn = [](const array& a, nb::handle axis, bool keepdims, int_arg ddof) {
         return var(a, to_optional_axes(axis), keepdims, ddof);
     };
-    auto std_fn = [](const array& a, nb::handle axis, bool keepdims, int64_t ddof) {
+    auto std_fn = [](const array& a, nb::handle axis, bool keepdims, int_arg ddof) {
         return stddev(a, to_optional_axes(axis), keepdims, ddof);
     };
     const char* var_doc = R"(Variance of the elements of a over the given axes.

@@ -176,7 +176,7 @@ void init_rnn(nb::module_& m) {
         tree_lstm_doc);
     m.def(
         "n_step_lstm",
-        [](int64_t n_layers, const array& hx, const array& cx, const array_lists& ws, const array_lists& bs,
+        [](int_arg n_layers, const array& hx, const array& cx, const array_lists& ws, const array_lists& bs,
            const std::vector<array>& xs) { return with_cell(n_step_lstm(n_layers, hx, cx, ws, bs, xs)); },
         nb::sig("def n_step_lstm(n_layers: int, hx: chainerx._core.ndarray, cx: chainerx._core.ndarray, "
                 "ws: collections.abc.Sequence[collections.abc.Sequence[chainerx._core.ndarray]], "
@@ -185,7 +185,7 @@ void init_rnn(nb::module_& m) {
         n_step_lstm_doc);
     m.def(
         "n_step_bilstm",
-        [](int64_t n_layers, const array& hx, const array& cx, const array_lists& ws, const array_lists& bs,
+        [](int_arg n_layers, const array& hx, const array& cx, const array_lists& ws, const array_lists& bs,
            const std::vector<array>& xs) { return with_cell(n_step_bilstm(n_layers, hx, cx, ws, bs, xs)); },
         nb::sig("def n_step_bilstm(n_layers: int, hx: chainerx._core.ndarray, cx: chainerx._core.ndarray, "
                 "ws: collections.abc.Sequence[collections.abc.Sequence[chainerx._core.ndarray]], "
@@ -194,7 +194,7 @@ void init_rnn(nb::module_& m) {
         n_step_bilstm_doc);
     m.def(
         "n_step_gru",
-        [](int64_t n_layers, const array& hx, const array_lists& ws, const array_lists& bs,
+        [](int_arg n_layers, const array& hx, const array_lists& ws, const array_lists& bs,
            const std::vector<array>& xs) { return without_cell(n_step_gru(n_layers, hx, ws, bs, xs)); },
         nb::sig("def n_step_gru(n_layers: int, hx: chainerx._core.ndarray, "
                 "ws: collections.abc.Sequence[collections.abc.Sequence[chainerx._core.ndarray]], "
@@ -203,7 +203,7 @@ void init_rnn(nb::module_& m) {
         n_step_gru_doc);
     m.def(
         "n_step_bigru",
-        [](int64_t n_layers, const array& hx, const array_lists& ws, const array_lists& bs,
+        [](int_arg n_layers, const array& hx, const array_lists& ws, const array_lists& bs,
            const std::vector<array>& xs) { return without_cell(n_step_bigru(n_layers, hx, ws, bs, xs)); },
         nb::sig("def n_step_bigru(n_layers: int, hx: chainerx._core.ndarray, "
                 "ws: collections.abc.Sequence[collections.abc.Sequence[chainerx._core.ndarray]], "
@@ -212,7 +212,7 @@ void init_rnn(nb::module_& m) {
         n_step_bigru_doc);
     m.def(
         "n_step_rnn",
-        [](int64_t n_layers, const array& hx, const array_lists& ws, const array_lists& bs,
+        [](int_arg n_layers, const array& hx, const array_lists& ws, const array_lists& bs,
            const std::vector<array>& xs,
            const std::string& activation) { return without_cell(n_step_rnn(n_layers, hx, ws, bs, xs, activation)); },
         nb::sig("def n_step_rnn(n_layers: int, hx: chainerx._core.ndarray, "
@@ -222,7 +222,7 @@ void init_rnn(nb::module_& m) {
         n_step_rnn_doc);
     m.def(
         "n_step_birnn",
-        [](int64_t n_layers, const array& hx, const array_lists& ws, const array_lists& bs,
+        [](int_arg n_layers, const array& hx, const array_lists& ws, const array_lists& bs,
            const std::vector<array>& xs,
            const std::string& activation) { return without_cell(n_step_birnn(n_layers, hx, ws, bs, xs, activation)); },
         nb::sig("def n_step_birnn(n_layers: int, hx: chainerx._core.ndarray, "

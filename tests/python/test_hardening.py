@@ -307,6 +307,34 @@ def test_int_scalars_that_cannot_be_stored_are_overflow_errors(f):
         f(chx)
 
 
+BIG = 2**64  # no int64 holds it
+INT_ARGUMENTS_BEYOND_INT64 = [
+    lambda: chx.eye(BIG), lambda: chx.eye(3, BIG), lambda: chx.eye(3, 3, BIG), lambda: chx.identity(BIG),
+    lambda: chx.tri(BIG), lambda: chx.tril(chx.ones((2, 2)), BIG), lambda: chx.triu(chx.ones((2, 2)), -BIG),
+    lambda: chx.diag(chx.ones(2), BIG), lambda: chx.diagflat(chx.ones(2), BIG),
+    lambda: chx.linspace(0, 1, BIG), lambda: chx.swapaxes(chx.ones((2, 2)), 0, BIG),
+    lambda: chx.ones((2, 2)).swapaxes(BIG, 0), lambda: chx.expand_dims(chx.ones(2), BIG),
+    lambda: chx.rollaxis(chx.ones((2, 2)), BIG), lambda: chx.stack([chx.ones(2)], BIG),
+    lambda: chx.split(chx.ones(4), 2, BIG), lambda: chx.crelu(chx.ones((2, 2)), BIG),
+    lambda: chx.var(chx.ones(3), ddof=BIG), lambda: chx.linear(chx.ones((2, 2)), chx.ones((2, 2)), None, BIG),
+    lambda: chx.frombuffer(bytes(8), 'float32', BIG),
+]
+
+
+@pytest.mark.parametrize('f', INT_ARGUMENTS_BEYOND_INT64)
+def test_int_arguments_beyond_int64_are_overflow_errors(f):
+    # Not the TypeError of a failed overload match: the argument is an int, only too large.
+    with pytest.raises(OverflowError):
+        f()
+
+
+def test_int_arguments_take_numpy_integers():
+    assert chx.eye(numpy.int64(2), k=numpy.int8(1)).shape == (2, 2)
+    assert chx.expand_dims(chx.ones(2), numpy.uint8(0)).shape == (1, 2)
+    with pytest.raises(TypeError):
+        chx.eye(2.0)
+
+
 def test_fill_refuses_out_of_range_int():
     a = chx.zeros((2,), 'uint8')
     with pytest.raises(OverflowError):
