@@ -147,7 +147,17 @@ shape_t to_shape(nb::handle h) {
 
 std::optional<axes_t> to_optional_axes(nb::handle h) {
     if (h.is_none()) return std::nullopt;
-    return to_shape(h);
+    auto to_axis = [](nb::handle item) {
+        if (PyBool_Check(item.ptr()) || !PyIndex_Check(item.ptr()))
+            throw nb::type_error("expected an axis: None, an int or a sequence of ints");
+        return to_int64(item);  // OverflowError beyond int64, as NumPy's
+    };
+    if (PyIndex_Check(h.ptr())) return axes_t{to_axis(h)};
+    if (!PySequence_Check(h.ptr()) || PyUnicode_Check(h.ptr()))
+        throw nb::type_error("expected an axis: None, an int or a sequence of ints");
+    axes_t axes;
+    for (nb::handle item : h) axes.push_back(to_axis(item));
+    return axes;
 }
 
 namespace {

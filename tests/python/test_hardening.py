@@ -318,6 +318,8 @@ INT_ARGUMENTS_BEYOND_INT64 = [
     lambda: chx.split(chx.ones(4), 2, BIG), lambda: chx.crelu(chx.ones((2, 2)), BIG),
     lambda: chx.var(chx.ones(3), ddof=BIG), lambda: chx.linear(chx.ones((2, 2)), chx.ones((2, 2)), None, BIG),
     lambda: chx.frombuffer(bytes(8), 'float32', BIG),
+    lambda: chx.sum(chx.ones(3), axis=BIG), lambda: chx.ones((2, 2)).sum(axis=(0, -BIG)),
+    lambda: chx.amax(chx.ones(3), axis=BIG), lambda: chx.squeeze(chx.ones((1, 2)), BIG),
 ]
 
 
