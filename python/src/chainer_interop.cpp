@@ -49,7 +49,7 @@ struct chainer_function {
     // Calls FunctionNode._backward_chainerx(target_input_indexes, grad_outputs, retained_inputs,
     // retained_outputs) and spreads its gradients over the inputs.
     std::vector<array> backward(const std::vector<array>& output_grads,
-                                const std::vector<array>& retained_inputs) const {
+                                const std::vector<retained_array>& retained_inputs) const {
         nb::gil_scoped_acquire gil;
         nb::list target_indexes, grads, inputs, outputs;
         for (size_t i = 0; i < targets.size(); ++i)
@@ -57,7 +57,7 @@ struct chainer_function {
         std::vector<nb::object> by_output(output_count, nb::none());
         for (size_t k = 0; k < float_outputs.size(); ++k) by_output[float_outputs[k]] = nb::cast(output_grads[k]);
         for (nb::object& g : by_output) grads.append(g);
-        for (const array& a : retained_inputs) inputs.append(a.defined() ? nb::cast(a) : nb::none());
+        for (const retained_array& a : retained_inputs) inputs.append(a.defined() ? nb::cast(a.get()) : nb::none());
         for (const retained_output& r : retained_outputs) outputs.append(nb::cast(r.get()));
         nb::object result = node->attr("_backward_chainerx")(target_indexes, grads, inputs, outputs);
         // Chainer keeps the retained arrays on the node after backward; they hold this op's outputs,
@@ -120,10 +120,10 @@ void function_node_forward(nb::object function_node, nb::handle inputs_obj, nb::
     for (size_t i : retain_out)
         fn->retained_outputs.push_back({outputs[i].body_ptr(), as_grad_stopped(outputs[i]), {}});
 
-    // The backward keeps the retained inputs themselves (with their graphs): record_op marks them,
-    // so in-place writes into them are refused while the graph lives.
-    std::vector<array> kept_inputs;
-    for (size_t i : retain_in) kept_inputs.push_back(inputs[i]);
+    // The backward keeps the retained inputs' memory and graph nodes: record_op marks them, so
+    // in-place writes into them are refused while the graph lives.
+    std::vector<retained_array> kept_inputs;
+    for (size_t i : retain_in) kept_inputs.emplace_back(inputs[i]);
     std::vector<const array*> recorded_inputs;
     for (const array& in : inputs) recorded_inputs.push_back(in.defined() ? &in : nullptr);
     record_op("chainer_function", recorded_inputs, recorded_outputs,

@@ -37,6 +37,38 @@ TEST(Autograd, GraphFreesItselfWhenOutputsAreDropped) {
     EXPECT_TRUE(intermediate.expired());
 }
 
+// A recorded gradient of a leaf refers to the leaf's graph node, not to the leaf: x -> x.grad ->
+// its graph -> the backward function of x * x must not lead back to x's body.
+TEST(Autograd, RecordedGradientDoesNotOwnItsLeaf) {
+    std::weak_ptr<array_body> leaf;
+    {
+        array x = full({3}, 2.0, dtype::float64);
+        require_grad(x);
+        leaf = x.body_ptr();
+        backward({sum(multiply(multiply(x, x), sin(x)))}, default_backprop_id(), true);
+        ASSERT_TRUE(get_grad(x).has_value());
+        EXPECT_TRUE(is_backprop_required(*get_grad(x)));
+    }
+    EXPECT_TRUE(leaf.expired());
+}
+
+// When an array a backward function keeps is gone, the function rebuilds it on the same memory and
+// graph nodes: the recorded gradient still reaches the graph behind it.
+TEST(Autograd, KeptArrayIsRebuiltOnItsNodes) {
+    array x = full({2}, 3.0, dtype::float64);
+    require_grad(x);
+    array y;
+    {
+        array h = multiply(x, 2.0);
+        y = multiply(h, h);  // keeps h
+    }
+    auto gx = grad({sum(y)}, {x}, default_backprop_id(), true);  // 8x, recorded through h's node
+    ASSERT_TRUE(gx[0].has_value());
+    EXPECT_DOUBLE_EQ(first(*gx[0]), 24.0);
+    backward({sum(*gx[0])});
+    EXPECT_DOUBLE_EQ(first(*get_grad(x)), 8.0);
+}
+
 TEST(Autograd, DeepChainBackpropsAndFrees) {
     array x = full({1}, 1.0, dtype::float32);
     require_grad(x);

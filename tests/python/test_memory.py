@@ -5,6 +5,7 @@ import gc
 import os
 import subprocess
 import sys
+import weakref
 
 import numpy
 import pytest
@@ -72,6 +73,94 @@ def test_double_backprop_loops_do_not_grow():
         iteration()
     gc.collect()
     assert _rss_mb() - before < 16, (before, _rss_mb())
+
+
+def _square(x):
+    return chainerx.matmul(x, x)
+
+
+# Ops whose backward reads an input: each kept the input array itself, so a recorded gradient of a leaf
+# (backward(enable_double_backprop=True)) held the leaf that holds the gradient, a cycle nothing freed.
+_READS_INPUT = {
+    'multiply': lambda x: x * x,
+    'sin': chainerx.sin,
+    'power': lambda x: x ** 3,
+    'matmul': _square,
+    'linear': lambda x: chainerx.linear(x, x, x[0]),
+    'relu': lambda x: chainerx.relu(x) * x,
+    'sigmoid': chainerx.sigmoid,
+    'softmax': chainerx.softmax,
+    'log_softmax': chainerx.log_softmax,
+    'logsumexp': chainerx.logsumexp,
+    'softmax_cross_entropy': lambda x: chainerx.softmax_cross_entropy(x, chainerx.array([0, 1, 2, 3])),
+    'prod': chainerx.prod,
+    'var': chainerx.var,
+    'inv': lambda x: chainerx.linalg.inv(x + chainerx.eye(4, dtype='float64') * 4),
+    'det': lambda x: chainerx.linalg.det(x + chainerx.eye(4, dtype='float64') * 4),
+    'cholesky': lambda x: chainerx.linalg.cholesky(_square(x) + chainerx.eye(4, dtype='float64')),
+}
+
+
+def _leaf_on_numpy_memory():
+    """A leaf whose memory is a NumPy array (zero-copy): the array's memory is freed exactly when the
+    weak reference to the NumPy array dies."""
+    memory = numpy.random.RandomState(2).rand(4, 4) * 0.5 + 0.25
+    x = chainerx.asarray(memory).require_grad()
+    assert x._debug_flat_data[0] == memory.flat[0]
+    memory_ref = weakref.ref(memory)
+    del memory
+    return x, memory_ref
+
+
+@pytest.mark.parametrize('name', sorted(_READS_INPUT))
+def test_a_recorded_gradient_does_not_keep_its_array_alive(name):
+    x, memory = _leaf_on_numpy_memory()
+    loss = chainerx.sum(_READS_INPUT[name](x))
+    loss.backward(enable_double_backprop=True)
+    assert x.grad is not None and x.grad.is_backprop_required()
+    del x, loss
+    gc.collect()
+    assert memory() is None, 'x and x.grad keep each other alive'
+
+
+@pytest.mark.parametrize('how', ['grad_set_grad', 'assign_grad'])
+def test_a_gradient_set_from_the_array_does_not_keep_it_alive(how):
+    x, memory = _leaf_on_numpy_memory()
+    if how == 'grad_set_grad':
+        chainerx.grad([chainerx.sum(x * x)], [x], enable_double_backprop=True, set_grad=True)
+    else:
+        x.grad = x * x
+    assert x.grad is not None
+    del x
+    gc.collect()
+    assert memory() is None
+
+
+def test_double_backprop_reaches_through_an_input_that_is_gone():
+    # y = h * h with h = 2x: the backward of y keeps h; when h is gone, the gradient rebuilt from its
+    # memory must still lead back to x through h's node.
+    x = chainerx.array(numpy.array([1.0, -2.0, 3.0])).require_grad()
+    h = x * 2
+    y = h * h
+    del h
+    gx, = chainerx.grad([chainerx.sum(y)], [x], enable_double_backprop=True)
+    numpy.testing.assert_allclose(chainerx.to_numpy(gx), [8.0, -16.0, 24.0])
+    chainerx.sum(gx).backward()
+    numpy.testing.assert_allclose(chainerx.to_numpy(x.grad), [8.0, 8.0, 8.0])
+
+
+def test_a_kept_input_stays_protected_after_it_is_gone():
+    # The backward keeps h's memory though h itself is gone: an in-place write through another view of
+    # that memory is still refused.
+    x = chainerx.array(numpy.array([1.0, 2.0])).require_grad()
+    h = x * 1
+    view = h.as_grad_stopped()
+    y = h * h
+    del h
+    with pytest.raises(chainerx.ChainerxError, match='keeps for backward'):
+        view += 1
+    y.backward()
+    numpy.testing.assert_allclose(chainerx.to_numpy(x.grad), [2.0, 4.0])
 
 
 def test_the_native_cache_can_be_released():

@@ -91,6 +91,54 @@ struct graph_state {
     }
 };
 
+// What a backward function keeps of an array it reads: the memory, layout and graph nodes, and only
+// a weak reference to the array itself (ChainerX keeps inputs the same way). A backward function that
+// captured the array would let a recorded gradient own the array it is the gradient of: after
+// backward(enable_double_backprop=True), x -> x.grad -> x.grad's graph -> this function -> x, a
+// cycle nothing frees. When the array is gone, get() rebuilds it on the same memory and nodes, so a
+// recorded backward still reaches the graph behind it.
+class retained_array {
+  public:
+    retained_array() = default;
+    explicit retained_array(const array& a) {
+        if (!a.defined()) return;
+        body_ = a.body_ptr();
+        data_ = a.data();
+        shape_ = a.shape();
+        strides_ = a.strides();
+        offset_ = a.offset();
+        type_ = a.dtype();
+        dev_ = &a.get_device();
+        read_only_ = a.is_read_only();
+        if (graph_state* g = a.body()->graph.get())
+            for (graph_entry& e : g->entries) nodes_.push_back(e.node);
+    }
+    bool defined() const { return dev_ != nullptr; }
+    array get() const {
+        if (!defined()) return array();
+        if (std::shared_ptr<array_body> body = body_.lock()) return array::from_body(std::move(body));
+        array a = array::from_data(shape_, strides_, type_, *dev_, data_, offset_);
+        if (read_only_) a.set_read_only();
+        if (!nodes_.empty()) {
+            auto g = std::make_shared<graph_state>();
+            for (const std::shared_ptr<array_node>& node : nodes_) g->entries.push_back({node, std::nullopt});
+            a.body()->graph = std::move(g);
+        }
+        return a;
+    }
+
+  private:
+    std::weak_ptr<array_body> body_;
+    std::shared_ptr<void> data_;  // counted by record_op: a copy of this marks the memory as retained
+    shape_t shape_;
+    strides_t strides_;
+    int64_t offset_ = 0;
+    dtype type_ = dtype::float32;
+    device* dev_ = nullptr;
+    bool read_only_ = false;
+    std::vector<std::shared_ptr<array_node>> nodes_;
+};
+
 namespace detail {
 // Guards the gradients stored on arrays (graph_entry::grad): backward passes on several threads may
 // accumulate into the gradient of one shared leaf.
@@ -239,14 +287,18 @@ inline void record_op(const char* name, std::span<const array* const> inputs, st
         }
     }
     for (const backprop_id& id : ids) {
-        // An input body gains references exactly when copying the backward function into the node
-        // copies a capture of it: that is how inputs the backward keeps are found and marked.
-        std::vector<long> references;
-        for (const array* in : inputs) references.push_back(in ? in->body_ptr().use_count() : 0);
+        // An input's body (a captured array) or memory (a captured retained_array) gains references
+        // exactly when copying the backward function into the node copies a capture of it: that is
+        // how inputs the backward keeps are found and marked.
+        std::vector<std::pair<long, long>> references;
+        for (const array* in : inputs)
+            references.emplace_back(in ? in->body_ptr().use_count() : 0, in ? in->data().use_count() : 0);
         auto op =
             std::make_shared<op_node>(op_node{name, id, 0, {}, {}, {}, {}, &outputs[0]->get_device(), backward, {}});
         for (size_t i = 0; i < inputs.size(); ++i) {
-            if (!inputs[i] || inputs[i]->body_ptr().use_count() <= references[i]) continue;
+            if (!inputs[i] || (inputs[i]->body_ptr().use_count() <= references[i].first &&
+                               inputs[i]->data().use_count() <= references[i].second))
+                continue;
             const void* storage = inputs[i]->data().get();
             if (!storage || std::find(op->retained.begin(), op->retained.end(), storage) != op->retained.end())
                 continue;

@@ -168,9 +168,9 @@ array activation_forward(const char* name, const Op& op, const array& x) {
 template <class Backward>
 void record_activation(const char* name, const array& x, const array& y, Backward backward) {
     if (!x.body()->graph || !is_float(x.dtype())) return;
-    array input = x;
-    record_op(name, {&x}, {&y},
-              [input, backward](const std::vector<array>& gy) { return std::vector<array>{backward(input, gy[0])}; });
+    record_op(name, {&x}, {&y}, [input = retained_array(x), backward](const std::vector<array>& gy) {
+        return std::vector<array>{backward(input.get(), gy[0])};
+    });
 }
 
 // The piecewise-linear gradient gy * slope(x); linear in gy, so its own gradient (for gy) is the same
@@ -235,12 +235,13 @@ template <class = void>
 array sigmoid_grad(const array& s, const array& gy) {
     array gx = apply_binary("sigmoid_grad", ops::sigmoid_grad{}, gy.dtype(), s, gy);
     if (s.body()->graph || gy.body()->graph) {
-        array s_kept = s, gy_kept = gy;
-        record_op("sigmoid_grad", {&s, &gy}, {&gx}, [s_kept, gy_kept](const std::vector<array>& g) {
-            // d/ds = g * gy * (1 - 2 s); d/dgy = g * s * (1 - s).
-            array gs = multiply(multiply(g[0], gy_kept), subtract(1, multiply(s_kept, 2)));
-            return std::vector<array>{gs, sigmoid_grad(s_kept, g[0])};
-        });
+        record_op("sigmoid_grad", {&s, &gy}, {&gx},
+                  [rs = retained_array(s), rgy = retained_array(gy)](const std::vector<array>& g) {
+                      array s_kept = rs.get(), gy_kept = rgy.get();
+                      // d/ds = g * gy * (1 - 2 s); d/dgy = g * s * (1 - s).
+                      array gs = multiply(multiply(g[0], gy_kept), subtract(1, multiply(s_kept, 2)));
+                      return std::vector<array>{gs, sigmoid_grad(s_kept, g[0])};
+                  });
     }
     return gx;
 }
@@ -362,7 +363,8 @@ array logsumexp(const array& x_in, const std::optional<axes_t>& axis, bool keepd
     array y = reshape(kept, out_shape);
     if (x.body()->graph) {
         array stored = as_grad_stopped(kept);
-        record_op("logsumexp", {&x}, {&y}, [x, axes, stored](const std::vector<array>& gy) {
+        record_op("logsumexp", {&x}, {&y}, [rx = retained_array(x), axes, stored](const std::vector<array>& gy) {
+            array x = rx.get();
             // gy * softmax(x) = gy * exp(x - logsumexp(x)), broadcast back over the reduced axes.
             array lse = detail::retained_output(x, stored, [&](const array& v) { return logsumexp(v, axes, true); });
             shape_t kept_shape = lse.shape();
@@ -382,7 +384,8 @@ array log_softmax(const array& x_in, const std::optional<axes_t>& axis) {
     array y = subtract(x_stopped, detail::logsumexp_keepdims(x_stopped, axes, "log_softmax"));
     if (x.body()->graph) {
         array stored = as_grad_stopped(y);
-        record_op("log_softmax", {&x}, {&y}, [x, axes, stored](const std::vector<array>& gy) {
+        record_op("log_softmax", {&x}, {&y}, [rx = retained_array(x), axes, stored](const std::vector<array>& gy) {
+            array x = rx.get();
             // gy - softmax(x) * sum(gy).
             array ly = detail::retained_output(x, stored, [&](const array& v) { return log_softmax(v, axes); });
             return std::vector<array>{subtract(gy[0], multiply(exp(ly), sum(gy[0], axes, true)))};
@@ -400,7 +403,8 @@ array softmax(const array& x_in, const std::optional<axes_t>& axis) {
     array y = true_divide(p.e, sum(p.e, axes, true));
     if (x.body()->graph) {
         array stored = as_grad_stopped(y);
-        record_op("softmax", {&x}, {&y}, [x, axes, stored](const std::vector<array>& gy) {
+        record_op("softmax", {&x}, {&y}, [rx = retained_array(x), axes, stored](const std::vector<array>& gy) {
+            array x = rx.get();
             // y * (gy - sum(y * gy)).
             array s = detail::retained_output(x, stored, [&](const array& v) { return softmax(v, axes); });
             array sgy = multiply(s, gy[0]);

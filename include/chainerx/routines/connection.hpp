@@ -201,7 +201,9 @@ array linear(const array& x, const array& w, const array& b = array(), int64_t n
     y = reshape(y, out_shape);
     if (x.body()->graph || w.body()->graph || (b.defined() && b.body()->graph)) {
         record_op(op, {&x, &w, b.defined() ? &b : nullptr}, {&y},
-                  [x, w, b, rows, in, out](const std::vector<array>& gy) {
+                  [rx = retained_array(x), rw = retained_array(w), rb = retained_array(b), rows, in,
+                   out](const std::vector<array>& gy) {
+                      array x = rx.get(), w = rw.get(), b = rb.get();
                       array g = reshape(gy[0], {rows, out});
                       array gx, gw, gb;
                       if (x.body()->graph) gx = astype(reshape(matmul(g, w), x.shape()), x.dtype(), false);

@@ -212,17 +212,20 @@ array solve(const array& a, const array& b) {
         }
     });
     // x = a^-1 b: gb = a^-T gy, ga = -gb x^T (x is recomputed, so that it is part of the graph).
-    record_op("solve", {&a, &b}, {&out}, [a, b, vector_b](const std::vector<array>& gy) {
-        array a_t = detail::mT(a);
-        array gb = vector_b ? squeeze(solve(a_t, expand_dims(gy[0], -1)), axes_t{-1}) : solve(a_t, gy[0]);
-        array ga;
-        if (a.body()->graph) {
-            array x = solve(a, b);
-            ga = negative(vector_b ? multiply(expand_dims(gb, -1), expand_dims(x, -2)) : matmul(gb, detail::mT(x)));
-            ga = detail::fit(ga, a);
-        }
-        return std::vector<array>{ga, detail::fit(gb, b)};
-    });
+    record_op(
+        "solve", {&a, &b}, {&out},
+        [ra = retained_array(a), rb = retained_array(b), vector_b](const std::vector<array>& gy) {
+            array a = ra.get(), b = rb.get();
+            array a_t = detail::mT(a);
+            array gb = vector_b ? squeeze(solve(a_t, expand_dims(gy[0], -1)), axes_t{-1}) : solve(a_t, gy[0]);
+            array ga;
+            if (a.body()->graph) {
+                array x = solve(a, b);
+                ga = negative(vector_b ? multiply(expand_dims(gb, -1), expand_dims(x, -2)) : matmul(gb, detail::mT(x)));
+                ga = detail::fit(ga, a);
+            }
+            return std::vector<array>{ga, detail::fit(gb, b)};
+        });
     return out;
 }
 
@@ -250,7 +253,8 @@ array inv(const array& a) {
         }
     });
     // d(a^-1) = -a^-1 da a^-1: ga = -a^-T gy a^-T.
-    record_op("inv", {&a}, {&out}, [a](const std::vector<array>& gy) {
+    record_op("inv", {&a}, {&out}, [ra = retained_array(a)](const std::vector<array>& gy) {
+        array a = ra.get();
         array inv_t = detail::mT(inv(a));
         return std::vector<array>{detail::fit(negative(matmul(matmul(inv_t, gy[0]), inv_t)), a)};
     });
@@ -308,7 +312,8 @@ array det(const array& a) {
     dtype type = detail::compute_dtype(a.dtype(), "det");
     array out;
     detail::lu_determinants(a, type, &out, nullptr, nullptr);
-    record_op("det", {&a}, {&out}, [a](const std::vector<array>& gy) {
+    record_op("det", {&a}, {&out}, [ra = retained_array(a)](const std::vector<array>& gy) {
+        array a = ra.get();
         array scale = expand_dims(expand_dims(multiply(gy[0], det(a)), -1), -1);
         return std::vector<array>{detail::fit(multiply(scale, detail::mT(inv(a))), a)};
     });
@@ -322,7 +327,8 @@ std::pair<array, array> slogdet(const array& a) {
     dtype type = detail::compute_dtype(a.dtype(), "slogdet");
     array sign, logabsdet;
     detail::lu_determinants(a, type, nullptr, &sign, &logabsdet);
-    record_op("slogdet", {&a}, {&logabsdet}, [a](const std::vector<array>& gy) {
+    record_op("slogdet", {&a}, {&logabsdet}, [ra = retained_array(a)](const std::vector<array>& gy) {
+        array a = ra.get();
         array scale = expand_dims(expand_dims(gy[0], -1), -1);
         return std::vector<array>{detail::fit(multiply(scale, detail::mT(inv(a))), a)};
     });
@@ -354,7 +360,8 @@ array cholesky(const array& a) {
     });
     // With Phi(X) = the lower triangle of X with its diagonal halved:
     // ga = sym(L^-T Phi(L^T gL) L^-1), sym(X) = (X + X^T) / 2.
-    record_op("cholesky", {&a}, {&out}, [a](const std::vector<array>& gy) {
+    record_op("cholesky", {&a}, {&out}, [ra = retained_array(a)](const std::vector<array>& gy) {
+        array a = ra.get();
         array l = cholesky(a);
         array phi = tril(matmul(detail::mT(l), gy[0]));
         array half_eye = eye(l.shape().back(), std::nullopt, 0, l.dtype(), l.get_device());
@@ -410,7 +417,8 @@ std::pair<array, array> eigh(const array& a, char uplo = 'L') {
     if (uplo != 'L' && uplo != 'U') throw_error<chainerx_error>("linalg.eigh: UPLO must be 'L' or 'U'");
     dtype type = detail::compute_dtype(a.dtype(), "eigh");
     auto [w, v] = detail::syevd_batch(a, type, uplo, true);
-    record_op("eigh", {&a}, {&w, &v}, [a, uplo](const std::vector<array>& g) {
+    record_op("eigh", {&a}, {&w, &v}, [ra = retained_array(a), uplo](const std::vector<array>& g) {
+        array a = ra.get();
         auto [w2, v2] = eigh(a, uplo);
         int64_t n = w2.shape().back();
         array inner = zeros(v2.shape(), v2.dtype(), v2.get_device());
@@ -503,7 +511,8 @@ svd_result svd(const array& a, bool full_matrices = true, bool compute_uv = true
     detail::gesdd_batch(a, type, job, r.u, r.s, r.vh);
     if (!differentiable) return r;
     bool reduced = !full_matrices || m == n || !compute_uv;
-    auto backward = [a, reduced](const std::vector<array>& g) {
+    auto backward = [ra = retained_array(a), reduced](const std::vector<array>& g) {
+        array a = ra.get();
         if (!reduced)
             throw_error<chainerx_error>(
                 "linalg.svd: the gradient is not implemented for full_matrices=True with "
@@ -645,7 +654,8 @@ qr_result qr(const array& a, std::string_view mode = "reduced") {
     if (raw || !is_backprop_required_any(a) || !is_float(a.dtype())) return out;
     bool differentiable = m >= n && !(complete && m > n);
     std::string mode_copy(mode);
-    auto backward = [a, differentiable, mode_copy](const std::vector<array>& g) {
+    auto backward = [ra = retained_array(a), differentiable, mode_copy](const std::vector<array>& g) {
+        array a = ra.get();
         if (!differentiable)
             throw_error<not_implemented_error>(
                 "linalg.qr: the gradient is implemented for m >= n (and mode "

@@ -180,15 +180,17 @@ array softmax_cross_entropy(const array& x1, const array& x2) {
     array loss = rows->forward();
     if (x.body()->graph) {
         array labels = as_grad_stopped(x2);
-        record_op("softmax_cross_entropy", {&x}, {&loss}, [x, labels, rows](const std::vector<array>& gy) {
-            const array& g = gy[0];
-            if (!is_backprop_required_any(x) && !is_backprop_required_any(g))
-                return std::vector<array>{rows->backward(g)};
-            // Recorded (double backprop): (softmax(x) - one_hot(t)) gy[:, None] from differentiable routines.
-            array one_hot = astype(detail::one_hot_mask(x, labels), x.dtype(), false);
-            array probabilities = softmax(x, axes_t{1});
-            return std::vector<array>{multiply(subtract(probabilities, one_hot), reshape(g, {rows->n, 1}))};
-        });
+        record_op("softmax_cross_entropy", {&x}, {&loss},
+                  [rx = retained_array(x), labels, rows](const std::vector<array>& gy) {
+                      array x = rx.get();
+                      const array& g = gy[0];
+                      if (!is_backprop_required_any(x) && !is_backprop_required_any(g))
+                          return std::vector<array>{rows->backward(g)};
+                      // Recorded (double backprop): (softmax(x) - one_hot(t)) gy[:, None] from differentiable routines.
+                      array one_hot = astype(detail::one_hot_mask(x, labels), x.dtype(), false);
+                      array probabilities = softmax(x, axes_t{1});
+                      return std::vector<array>{multiply(subtract(probabilities, one_hot), reshape(g, {rows->n, 1}))};
+                  });
     }
     return loss;
 }

@@ -651,7 +651,7 @@ inline array fit_gradient(const array& g, const array& input) { return fit_gradi
 // retained by the graph, which refuses in-place writes into them.
 struct kept_operand {
     std::optional<scalar> s;
-    array values;  // undefined unless the rule reads them
+    retained_array values;  // undefined unless the rule reads them
     shape_t shape;
     dtype type = dtype::float32;
     kept_operand(const operand& o, bool keep_values) {
@@ -659,14 +659,14 @@ struct kept_operand {
             s = o.get_scalar();
             return;
         }
-        if (keep_values) values = o.get_array();
+        if (keep_values) values = retained_array(o.get_array());
         shape = o.get_array().shape();
         type = o.get_array().dtype();
     }
     // The operand in dtype t for the rule (undefined when its values were not kept).
     array as(dtype t, device& dev) const {
         if (s) return full({}, *s, t, dev);
-        return values.defined() ? astype(values, t, false) : array();
+        return values.defined() ? astype(values.get(), t, false) : array();
     }
     // g brought to the operand's shape and dtype; none for a scalar or an undefined g.
     array fit(const array& g) const { return s || !g.defined() ? array() : fit_gradient(g, shape, type); }

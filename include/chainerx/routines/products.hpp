@@ -74,12 +74,15 @@ array batched_matmul(const array& a, const array& b) {
     });
     // d(a @ b) = da @ b + a @ db; the gradients are summed over the axes each operand was broadcast
     // along. An operand outside every graph gets none.
-    record_op("matmul", {&a, &b}, {&out}, [a, b](const std::vector<array>& gy) {
-        array grad_a, grad_b;
-        if (a.body()->graph) grad_a = sum_to(batched_matmul(gy[0], swapaxes(b, -1, -2)), a.shape());
-        if (b.body()->graph) grad_b = sum_to(batched_matmul(swapaxes(a, -1, -2), gy[0]), b.shape());
-        return std::vector<array>{grad_a, grad_b};
-    });
+    if (!a.body()->graph && !b.body()->graph) return out;
+    record_op("matmul", {&a, &b}, {&out},
+              [ra = retained_array(a), rb = retained_array(b)](const std::vector<array>& gy) {
+                  array a = ra.get(), b = rb.get();
+                  array grad_a, grad_b;
+                  if (a.body()->graph) grad_a = sum_to(batched_matmul(gy[0], swapaxes(b, -1, -2)), a.shape());
+                  if (b.body()->graph) grad_b = sum_to(batched_matmul(swapaxes(a, -1, -2), gy[0]), b.shape());
+                  return std::vector<array>{grad_a, grad_b};
+              });
     return out;
 }
 

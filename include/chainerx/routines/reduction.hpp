@@ -508,7 +508,8 @@ array prod(const array& a, const std::optional<axes_t>& axis, bool keepdims) {
     array out = detail::reduce_with<reduce_ops::prod>("prod", a, axis, keepdims, false);
     if (a.body()->graph) {
         shape_t kept = detail::kept_shape(a, axis);
-        record_op("prod", {&a}, {&out}, [a, axis, kept](const std::vector<array>& gy) {
+        record_op("prod", {&a}, {&out}, [ra = retained_array(a), axis, kept](const std::vector<array>& gy) {
+            array a = ra.get();
             return std::vector<array>{detail::prod_grad(a, axis, detail::broadcast_back(gy[0], kept, a.shape()))};
         });
     }
@@ -596,8 +597,9 @@ array variance_recorded(const char* name, const array& a, const std::optional<ax
         shape_t kept = kept_shape(a, axis);
         double divisor = static_cast<double>(a.size()) / static_cast<double>(std::max<int64_t>(kept.product(), 1)) -
                          static_cast<double>(ddof);
-        array input = a;
+        retained_array kept_input(a);
         record_op(name, {&a}, {&out}, [=](const std::vector<array>& gy) {
+            array input = kept_input.get();
             array centered = subtract(input, mean(input, axis, true));
             array g = broadcast_back(gy[0], kept, input.shape());
             if (root) {
