@@ -110,8 +110,14 @@ class retained_array {
         type_ = a.dtype();
         dev_ = &a.get_device();
         read_only_ = a.is_read_only();
-        if (graph_state* g = a.body()->graph.get())
-            for (graph_entry& e : g->entries) nodes_.push_back(e.node);
+        if (graph_state* g = a.body()->graph.get()) {
+            for (graph_entry& e : g->entries) {
+                if (!first_node_)
+                    first_node_ = e.node;
+                else
+                    more_nodes_.push_back(e.node);
+            }
+        }
     }
     bool defined() const { return dev_ != nullptr; }
     array get() const {
@@ -119,9 +125,10 @@ class retained_array {
         if (std::shared_ptr<array_body> body = body_.lock()) return array::from_body(std::move(body));
         array a = array::from_data(shape_, strides_, type_, *dev_, data_, offset_);
         if (read_only_) a.set_read_only();
-        if (!nodes_.empty()) {
+        if (first_node_) {
             auto g = std::make_shared<graph_state>();
-            for (const std::shared_ptr<array_node>& node : nodes_) g->entries.push_back({node, std::nullopt});
+            g->entries.push_back({first_node_, std::nullopt});
+            for (const std::shared_ptr<array_node>& node : more_nodes_) g->entries.push_back({node, std::nullopt});
             a.body()->graph = std::move(g);
         }
         return a;
@@ -136,7 +143,10 @@ class retained_array {
     dtype type_ = dtype::float32;
     device* dev_ = nullptr;
     bool read_only_ = false;
-    std::vector<std::shared_ptr<array_node>> nodes_;
+    // The array's nodes, one per graph; the first apart, so that the common case of one graph
+    // allocates nothing (backward functions are copied into the op node).
+    std::shared_ptr<array_node> first_node_;
+    std::vector<std::shared_ptr<array_node>> more_nodes_;
 };
 
 namespace detail {
