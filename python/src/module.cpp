@@ -136,28 +136,28 @@ int64_t to_dimension(nb::handle h) {
     return to_int64(h, PyExc_ValueError, "Maximum allowed dimension exceeded");  // NumPy's error
 }
 
-shape_t to_shape(nb::handle h) {
-    if (PyIndex_Check(h.ptr())) return shape_t{to_dimension(h)};
-    if (!PySequence_Check(h.ptr()) || PyUnicode_Check(h.ptr()))
-        throw nb::type_error("expected a shape: an int or a sequence of ints");
-    shape_t shape;
-    for (nb::handle item : h) shape.push_back(to_dimension(item));
-    return shape;
+namespace {
+// An int, or a sequence of ints, as a dims list (a shape or axes), each int read by `element`.
+template <class Element>
+dims to_dims(nb::handle h, Element element, const char* expected) {
+    if (PyIndex_Check(h.ptr())) return dims{element(h)};
+    if (!PySequence_Check(h.ptr()) || PyUnicode_Check(h.ptr())) throw nb::type_error(expected);
+    dims list;
+    for (nb::handle item : h) list.push_back(element(item));
+    return list;
 }
+}  // namespace
+
+shape_t to_shape(nb::handle h) { return to_dims(h, to_dimension, "expected a shape: an int or a sequence of ints"); }
 
 std::optional<axes_t> to_optional_axes(nb::handle h) {
     if (h.is_none()) return std::nullopt;
-    auto to_axis = [](nb::handle item) {
-        if (PyBool_Check(item.ptr()) || !PyIndex_Check(item.ptr()))
-            throw nb::type_error("expected an axis: None, an int or a sequence of ints");
+    const char* expected = "expected an axis: None, an int or a sequence of ints";
+    auto to_axis = [expected](nb::handle item) {
+        if (PyBool_Check(item.ptr()) || !PyIndex_Check(item.ptr())) throw nb::type_error(expected);
         return to_int64(item);  // OverflowError beyond int64, as NumPy's
     };
-    if (PyIndex_Check(h.ptr())) return axes_t{to_axis(h)};
-    if (!PySequence_Check(h.ptr()) || PyUnicode_Check(h.ptr()))
-        throw nb::type_error("expected an axis: None, an int or a sequence of ints");
-    axes_t axes;
-    for (nb::handle item : h) axes.push_back(to_axis(item));
-    return axes;
+    return to_dims(h, to_axis, expected);
 }
 
 namespace {
