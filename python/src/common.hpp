@@ -42,6 +42,12 @@ struct int_arg {
 };
 // One dimension of a shape: TypeError unless an int; ValueError (NumPy's) when it does not fit.
 int64_t to_dimension(nb::handle h);
+// A dimension parameter of a binding (eye's N and M): as int_arg, but beyond int64 is NumPy's
+// ValueError('Maximum allowed dimension exceeded'), as in a shape.
+struct dim_arg {
+    nb::object value;
+    operator int64_t() const { return to_int64(value, PyExc_ValueError, "Maximum allowed dimension exceeded"); }
+};
 // An int or a sequence of ints.
 shape_t to_shape(nb::handle h);
 // None, an int or a sequence of ints.
@@ -74,16 +80,18 @@ void init_chainer_interop(nb::module_& m);
 }  // namespace chainerx::python
 
 namespace nanobind::detail {
-template <>
-struct type_caster<chainerx::python::int_arg> {
-    NB_TYPE_CASTER(chainerx::python::int_arg, const_name("int"))
+template <class Arg>
+struct index_arg_caster {
+    NB_TYPE_CASTER(Arg, const_name("int"))
     bool from_python(handle src, uint8_t, cleanup_list*) noexcept {
         if (!PyIndex_Check(src.ptr())) return false;
         value.value = borrow(src);
         return true;
     }
-    static handle from_cpp(const chainerx::python::int_arg& v, rv_policy, cleanup_list*) noexcept {
-        return v.value.inc_ref();
-    }
+    static handle from_cpp(const Arg& v, rv_policy, cleanup_list*) noexcept { return v.value.inc_ref(); }
 };
+template <>
+struct type_caster<chainerx::python::int_arg> : index_arg_caster<chainerx::python::int_arg> {};
+template <>
+struct type_caster<chainerx::python::dim_arg> : index_arg_caster<chainerx::python::dim_arg> {};
 }  // namespace nanobind::detail

@@ -275,21 +275,21 @@ void init_creation(nb::module_& m) {
         nb::arg("device") = none, linspace_doc);
     m.def(
         "identity",
-        [](int_arg n, nb::handle type, nb::handle dev) {
+        [](dim_arg n, nb::handle type, nb::handle dev) {
             if (n < 0) throw_error<dimension_error>("identity: negative dimensions are not allowed");
             return identity(n, to_optional_dtype(type).value_or(dtype::float32), to_device(dev));
         },
         nb::arg("n"), nb::arg("dtype") = none, nb::arg("device") = none, identity_doc);
     m.def(
         "eye",
-        [](int_arg n, std::optional<int_arg> cols, int_arg k, nb::handle type, nb::handle dev) {
+        [](dim_arg n, std::optional<dim_arg> cols, int_arg k, nb::handle type, nb::handle dev) {
             return eye(n, cols, k, to_optional_dtype(type).value_or(dtype::float64), to_device(dev));
         },
         nb::arg("N"), nb::arg("M") = none, nb::arg("k") = 0, nb::arg("dtype") = "float64", nb::arg("device") = none,
         eye_doc);
     m.def(
         "tri",
-        [](int_arg n, std::optional<int_arg> cols, int_arg k, nb::handle type, nb::handle dev) {
+        [](dim_arg n, std::optional<dim_arg> cols, int_arg k, nb::handle type, nb::handle dev) {
             return tri(n, cols, k, to_optional_dtype(type).value_or(dtype::float32), to_device(dev));
         },
         nb::arg("N"), nb::arg("M") = none, nb::arg("k") = 0, nb::arg("dtype") = "float32", nb::arg("device") = none,

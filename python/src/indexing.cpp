@@ -19,10 +19,21 @@ namespace {
         nb::cast<std::string>(nb::repr(k)));
 }
 
+// A Python int beyond int64 in an index (or nested lists and tuples of them) raises NumPy's
+// OverflowError; converted as an array, NumPy would hold it as uint64, object or float64.
+void check_int_indices(nb::handle k, int depth = 0) {
+    if (PyLong_Check(k.ptr())) {
+        to_int64(k);
+    } else if ((PyList_Check(k.ptr()) || PyTuple_Check(k.ptr())) && depth <= max_ndim) {  // deeper: NumPy refuses
+        for (nb::handle item : k) check_int_indices(item, depth + 1);
+    }
+}
+
 // Array-like indices as an array; NumPy reads an empty list as an empty integer index.
 array to_array_index(nb::handle k, device& dev) {
     array* existing;
     if (nb::try_cast<array*>(k, existing) && existing) return *existing;
+    check_int_indices(k);
     array a = to_array(k, std::nullopt, false, &dev);
     if (a.size() == 0 && is_float(a.dtype()) && (PyList_Check(k.ptr()) || PyTuple_Check(k.ptr())))
         a = empty(a.shape(), dtype::int64, dev);

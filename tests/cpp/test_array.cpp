@@ -513,40 +513,99 @@ TEST(Copy, AsContiguousArray) {
 
 // ---- output layout -------------------------------------------------------------------------------
 
+struct layout_input {
+    shape_t shape;
+    strides_t strides;
+    int64_t itemsize = 4;
+    bool cast = false;
+};
 struct layout_row {
     const char* name;
     shape_t shape;
-    std::vector<strides_t> inputs;
-    int64_t in_itemsize;
+    std::vector<layout_input> inputs;
     int64_t out_itemsize;
-    strides_t expected;  // what NumPy's ufuncs give
+    strides_t expected;  // what NumPy 2's ufuncs give
 };
 
-TEST(Layout, NumpyOutputStrides) {
+TEST(Layout, UfuncOutputStrides) {
     const layout_row rows[] = {
-        {"C", {2, 3}, {{12, 4}}, 4, 8, {24, 8}},
-        {"F (transposed)", {2, 3}, {{4, 8}}, 4, 4, {4, 8}},
-        {"F 3-d", {2, 3, 4}, {{4, 8, 24}}, 4, 4, {4, 8, 24}},
-        {"C and F: C wins", {2, 3}, {{12, 4}, {4, 8}}, 4, 4, {12, 4}},
-        {"F and C: C wins", {2, 3}, {{4, 8}, {12, 4}}, 4, 4, {12, 4}},
-        {"permuted (1, 0, 2)", {2, 3, 4}, {{16, 32, 4}}, 4, 4, {16, 32, 4}},
-        {"permuted (2, 0, 1)", {2, 3, 4}, {{4, 32, 8}}, 4, 4, {4, 32, 8}},
-        {"F with broadcast", {2, 3, 4}, {{4, 8, 24}, {0, 4, 12}}, 4, 4, {4, 8, 24}},
-        {"broadcast row", {3, 4}, {{0, 4}}, 4, 4, {16, 4}},
-        {"outer product", {3, 4}, {{4, 0}, {0, 4}}, 4, 4, {16, 4}},
-        {"reversed", {3}, {{-4}}, 4, 4, {4}},
-        {"length-1 axis", {3, 1, 4}, {{16, 999, 4}}, 4, 4, {16, 16, 4}},
-        {"zero size", {0, 3}, {{0, 0}}, 4, 4, {0, 0}},
-        {"0-d", {}, {{}}, 4, 8, {}},
-        {"no inputs", {2, 3}, {}, 4, 2, {6, 2}},
+        {"C", {2, 3}, {{{2, 3}, {12, 4}}}, 8, {24, 8}},
+        {"F (transposed)", {2, 3}, {{{2, 3}, {4, 8}}}, 4, {4, 8}},
+        {"F 3-d", {2, 3, 4}, {{{2, 3, 4}, {4, 8, 24}}}, 4, {4, 8, 24}},
+        {"C and F: the iterator, C wins", {2, 3}, {{{2, 3}, {12, 4}}, {{2, 3}, {4, 8}}}, 4, {12, 4}},
+        {"F and C: the iterator, C wins", {2, 3}, {{{2, 3}, {4, 8}}, {{2, 3}, {12, 4}}}, 4, {12, 4}},
+        {"permuted (1, 0, 2)", {2, 3, 4}, {{{2, 3, 4}, {16, 32, 4}}}, 4, {16, 32, 4}},
+        {"permuted (2, 0, 1)", {2, 3, 4}, {{{2, 3, 4}, {4, 32, 8}}}, 4, {4, 32, 8}},
+        {"F with a broadcast operand", {2, 3, 4}, {{{2, 3, 4}, {4, 8, 24}}, {{3, 4}, {4, 12}}}, 4, {4, 8, 24}},
+        {"broadcast, then F-contiguous: the iterator",
+         {2, 2, 2},
+         {{{2, 1, 1}, {4, 4, 4}}, {{2, 2}, {4, 8}}},
+         4,
+         {16, 4, 8}},
+        {"F through a cast: the iterator", {3, 1, 2}, {{{3, 1, 2}, {1, 6, 3}, 1, true}}, 2, {2, 12, 6}},
+        {"F, length-1 axis", {3, 1, 2}, {{{3, 1, 2}, {4, 12, 12}}}, 4, {4, 12, 12}},
+        {"length-1 axis in its C place", {2, 1, 2}, {{{2, 1, 2}, {8, 8, 16}}}, 4, {4, 16, 8}},
+        {"broadcast row", {3, 4}, {{{4}, {4}}, {{3, 1}, {4, 4}}}, 4, {16, 4}},
+        {"outer product", {3, 4}, {{{3, 1}, {4, 4}}, {{4}, {4}}}, 4, {16, 4}},
+        {"reversed", {3}, {{{3}, {-4}}}, 4, {4}},
+        {"zero size", {0, 3}, {{{0, 3}, {0, 0}}}, 4, {0, 0}},
+        {"0-d", {}, {{{}, {}}}, 8, {}},
+        {"no inputs", {2, 3}, {}, 2, {6, 2}},
     };
     for (const layout_row& row : rows) {
         SCOPED_TRACE(row.name);
-        std::vector<int64_t> itemsizes(row.inputs.size(), row.in_itemsize);
-        EXPECT_EQ(numpy_output_strides(row.shape, row.inputs.data(), itemsizes.data(),
-                                       static_cast<int>(row.inputs.size()), row.out_itemsize),
-                  row.expected);
+        std::vector<ufunc_operand> operands;
+        for (const layout_input& in : row.inputs) operands.push_back({&in.shape, &in.strides, in.itemsize, in.cast});
+        EXPECT_EQ(ufunc_output_strides(row.shape, operands, row.out_itemsize), row.expected);
     }
+    // NumPy's where is no ufunc: F-contiguous operands of one shape go through the iterator.
+    shape_t shape{2, 1, 3};
+    strides_t f_strides{1, 2, 2};
+    const ufunc_operand where_operand{&shape, &f_strides, 1, false};
+    const ufunc_operand where_operands[] = {where_operand, where_operand, where_operand};
+    EXPECT_EQ(ufunc_output_strides(shape, where_operands, 1), (strides_t{1, 2, 2}));
+    EXPECT_EQ(ufunc_output_strides(shape, where_operands, 1, false), (strides_t{1, 6, 2}));
+}
+
+TEST(Layout, ReductionAndAccumulationStrides) {
+    // NumPy: a = zeros((2, 3, 4)).transpose(2, 0, 1), strides (8, 96, 32); sum over an axis keeps
+    // the reduced axis, of length 1, where the iterator's order puts it.
+    shape_t shape{4, 2, 3};
+    const strides_t in[] = {iterator_strides(shape, shape, {8, 96, 32})};
+    EXPECT_EQ(iterated_output_strides({1, 2, 3}, in, 8), (strides_t{8, 24, 8}));
+    EXPECT_EQ(iterated_output_strides({4, 1, 3}, in, 8), (strides_t{8, 96, 32}));
+    EXPECT_EQ(iterated_output_strides({4, 2, 1}, in, 8), (strides_t{8, 32, 32}));
+    EXPECT_EQ(iterated_output_strides(shape, in, 8), (strides_t{8, 96, 32}));  // cumsum
+    // A length-1 axis of the input says nothing: sum(zeros((2, 2, 1)).transpose(1, 2, 0), axis=0,
+    // keepdims=True) has NumPy's strides (8, 16, 8), and (16, 8) without keepdims.
+    const strides_t one[] = {iterator_strides({2, 1, 2}, {2, 1, 2}, {8, 8, 16})};
+    EXPECT_EQ(one[0], (strides_t{8, 0, 16}));
+    EXPECT_EQ(iterated_output_strides({1, 1, 2}, one, 8), (strides_t{8, 16, 8}));
+}
+
+TEST(Layout, LikeStrides) {
+    EXPECT_EQ(like_strides({2, 3}, {12, 4}, 4, 8), (strides_t{24, 8}));
+    EXPECT_EQ(like_strides({2, 3}, {4, 8}, 4, 2), (strides_t{2, 4}));
+    EXPECT_EQ(like_strides({2, 3}, {0, 4}, 4, 4), (strides_t{4, 8}));   // broadcast axes go innermost
+    EXPECT_EQ(like_strides({2, 3}, {0, 4}, 4, 8), (strides_t{8, 16}));  // astype('float64')
+    EXPECT_EQ(like_strides({2, 3, 4}, {-16, 64, 4}, 4, 4), (strides_t{16, 32, 4}));
+    EXPECT_EQ(like_strides({2, 2}, {8, 8}, 4, 4), (strides_t{8, 4}));   // ties: the lower axis outside
+    EXPECT_EQ(like_strides({3, 1}, {4, 99}, 4, 4), (strides_t{4, 4}));  // C-contiguous
+}
+
+TEST(Layout, ConcatenationStrides) {
+    struct layout_array {
+        shape_t s;
+        strides_t t;
+        const shape_t& shape() const { return s; }
+        const strides_t& strides() const { return t; }
+    };
+    // Two F-ordered (2, 3) blocks side by side, and an F block beside a C block (C wins).
+    EXPECT_EQ(concatenation_strides({2, 6}, std::vector<layout_array>{{{2, 3}, {4, 8}}, {{2, 3}, {4, 8}}}, 4),
+              (strides_t{4, 8}));
+    EXPECT_EQ(concatenation_strides({2, 6}, std::vector<layout_array>{{{2, 3}, {4, 8}}, {{2, 3}, {12, 4}}}, 4),
+              (strides_t{24, 4}));
+    EXPECT_EQ(concatenation_strides({4, 3}, std::vector<layout_array>{{{4, 3}, {0, 4}}}, 4), (strides_t{4, 16}));
 }
 
 TEST(Layout, ContiguityFlags) {

@@ -309,8 +309,7 @@ def test_int_scalars_that_cannot_be_stored_are_overflow_errors(f):
 
 BIG = 2**64  # no int64 holds it
 INT_ARGUMENTS_BEYOND_INT64 = [
-    lambda: chx.eye(BIG), lambda: chx.eye(3, BIG), lambda: chx.eye(3, 3, BIG), lambda: chx.identity(BIG),
-    lambda: chx.tri(BIG), lambda: chx.tril(chx.ones((2, 2)), BIG), lambda: chx.triu(chx.ones((2, 2)), -BIG),
+    lambda: chx.eye(3, 3, BIG), lambda: chx.tri(3, 3, BIG), lambda: chx.tril(chx.ones((2, 2)), BIG), lambda: chx.triu(chx.ones((2, 2)), -BIG),
     lambda: chx.diag(chx.ones(2), BIG), lambda: chx.diagflat(chx.ones(2), BIG),
     lambda: chx.linspace(0, 1, BIG), lambda: chx.swapaxes(chx.ones((2, 2)), 0, BIG),
     lambda: chx.ones((2, 2)).swapaxes(BIG, 0), lambda: chx.expand_dims(chx.ones(2), BIG),
@@ -327,6 +326,17 @@ INT_ARGUMENTS_BEYOND_INT64 = [
 def test_int_arguments_beyond_int64_are_overflow_errors(f):
     # Not the TypeError of a failed overload match: the argument is an int, only too large.
     with pytest.raises(OverflowError):
+        f()
+
+
+DIMENSIONS_BEYOND_INT64 = [lambda: chx.eye(BIG), lambda: chx.eye(3, BIG), lambda: chx.identity(BIG),
+                           lambda: chx.tri(BIG), lambda: chx.tri(2, -BIG)]
+
+
+@pytest.mark.parametrize('f', DIMENSIONS_BEYOND_INT64)
+def test_dimensions_beyond_int64_are_numpys_value_error(f):
+    # As in a shape (chx.zeros(BIG)): NumPy's ValueError('Maximum allowed dimension exceeded').
+    with pytest.raises(ValueError, match='Maximum allowed dimension exceeded'):
         f()
 
 

@@ -22,8 +22,9 @@ ValueError, and NumPy's TypeError with chainerx.DtypeError or TypeError (docs/de
 "Errors"); _answers() holds that mapping. Where NumPy itself is wrong or unsafe (lengths that
 overflow, loops over huge counts of nothing) the expected result is stated instead, and so is
 chainerx's behaviour where it differs from NumPy on purpose (its dtype rules, refusing what its
-docstrings do not allow). The differences found that look like bugs are kept out of the
-properties by named predicates and kept as strict xfail reproducers at the end of the file.
+docstrings do not allow). The differences it found are fixed and kept as regression tests at the
+end of the file; the one left (NumPy's axis 0 of a 0-d array, which chainerx refuses as ChainerX
+does) is kept out of the properties by a named predicate and kept there as a strict xfail.
 
 Runs:
     python -m pytest tests/python/test_properties.py
@@ -148,31 +149,6 @@ def _assert_matches(actual, expected, context, strides=None, all_axes=False, tol
 def _is_c_strided(a):
     """Whether a NumPy array has the strides of a new C-ordered array, length-1 axes included."""
     return a.strides == numpy.empty(a.shape, a.dtype).strides
-
-
-def _known_layout_difference(arrays, compute, shape):
-    """Where chainerx's layout of a new elementwise result is known to differ from NumPy's
-    (test_elementwise_output_layout_is_numpys): chainerx lays it out from the operands cast to the
-    compute dtype, and a cast copy of a strided or broadcast operand no longer has its layout; and
-    where some operand is broadcast (a shape other than the result's, or a zero stride along an
-    axis longer than 1) and the others are F-contiguous, chainerx takes NumPy's F order shortcut,
-    which NumPy takes only for operands of the result's shape (else it sorts the axes by stride)."""
-    if any(a.dtype != compute and not (a.flags.c_contiguous or a.flags.f_contiguous) for a in arrays):
-        return True
-    broadcast = any(a.ndim and (a.shape != shape or any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)))
-                    for a in arrays)
-
-    def contiguous(order):  # over the axes longer than 1 that are not broadcast, as chainerx checks
-        for a in arrays:
-            b = numpy.broadcast_to(a, shape)
-            axes = [i for i in range(len(shape)) if shape[i] > 1 and b.strides[i] != 0]
-            expected = a.itemsize
-            for i in (axes if order == 'F' else axes[::-1]):
-                if b.strides[i] != expected:
-                    return False
-                expected *= shape[i]
-        return True
-    return broadcast and contiguous('F') and not contiguous('C')
 
 
 def _numpy_output(arrays, dtype):
@@ -387,12 +363,10 @@ def _check_elementwise(name, operands, compatible):
     # The result has the compute dtype, or bool for predicates and comparisons.
     out_dtype = expected.dtype if expected.dtype == numpy.bool_ else compute
     # NumPy's strides: all of them where its result is laid out in C order, else those of the axes
-    # longer than 1; where the operands have the same strides (see _operand), and not where
-    # chainerx's layout is known to differ.
+    # longer than 1; where the operands have the same strides (see _operand).
     layout = _numpy_output(np_args, out_dtype)
     same_layouts = all(n.strides == c.strides for n, c in operands)
-    known = _known_layout_difference(np_args, compute, layout.shape)
-    strides = layout.strides if same_layouts and not known else None
+    strides = layout.strides if same_layouts else None
     _assert_matches(actual, expected.astype(out_dtype), context, strides, _is_c_strided(layout))
 
 
@@ -644,12 +618,10 @@ def test_basic_slicing_of_views_matches_numpy(dtype, shape, key, data, seed):
 @_examples(500)
 @given(st.sampled_from(DTYPES), st.sampled_from(DTYPES), _shapes(), st.data(), _SEEDS)
 def test_copy_and_astype_of_views_match_numpy(dtype, new_dtype, shape, data, seed):
-    # New arrays laid out as NumPy's order='K' lays them out (chainerx.copy's docstring), except
-    # broadcast views (test_copy_of_a_broadcast_view_is_laid_out_as_numpys).
+    # New arrays laid out as NumPy's order='K' lays them out (chainerx.copy's docstring).
     # Negative floats cast to uint8 are undefined in C: not drawn then.
     a, ca = _array_pair(data, shape, dtype, seed, lo=0 if new_dtype.kind == 'u' else -5)
-    broadcast = any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
-    compare_strides = a.strides == ca.strides and not broadcast
+    compare_strides = a.strides == ca.strides
     for expected, actual in [(numpy.copy(a, order='K'), chainerx.copy(ca)),
                              (a.astype(new_dtype), ca.astype(new_dtype))]:
         _assert_matches(actual, expected, f'copy/astype {a.shape}{a.strides} {dtype}->{new_dtype}',
@@ -1178,15 +1150,11 @@ def test_composite_gradients_match_torch(torch, batch, k, m, bias_per_row, seed)
                      f'layer batch={batch} k={k} m={m} bias_per_row={bias_per_row}')
 
 
-# ---- known differences, kept as reproducers ------------------------------------------------------
+# ---- differences the properties found, fixed; kept as regression tests -------------------------
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason='chainerx lays a new elementwise result out from its operands cast to the compute '
-                          'dtype, and in F order where an operand is broadcast and the others F-contiguous; '
-                          'NumPy sorts the axes of the operands as given by stride')
 @pytest.mark.parametrize('dtype2, base, view', [
-    ('float32', (2, 2), lambda a: a.T),  # y F-contiguous: chainerx's F order shortcut
-    ('bool', (2, 3), lambda a: a.T[:2]),  # y strided, F-contiguous once cast to float32
+    ('float32', (2, 2), lambda a: a.T),  # y F-contiguous: NumPy's F order fast path needs one shape
+    ('bool', (2, 3), lambda a: a.T[:2]),  # y strided, F-contiguous once cast: laid out by y as given
 ], ids=['f_contiguous', 'cast'])
 def test_elementwise_output_layout_is_numpys(dtype2, base, view):
     x = numpy.zeros((2, 1, 1), 'float32')  # broadcast to (2, 2, 2)
@@ -1194,28 +1162,45 @@ def test_elementwise_output_layout_is_numpys(dtype2, base, view):
     cy = view(chainerx.array(numpy.zeros(base, dtype2)))
     assert cy.strides == y.strides
     assert numpy.add(x, y).strides == (16, 4, 8)
-    assert chainerx.add(chainerx.array(x), cy).strides == (16, 4, 8)  # chainerx: (4, 8, 16)
+    assert chainerx.add(chainerx.array(x), cy).strides == (16, 4, 8)  # was (4, 8, 16)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="chainerx's copy and astype lay a broadcast view out with its zero-stride axes "
-                          "outermost; NumPy's order='K' puts them innermost")
+@pytest.mark.parametrize('make', [
+    lambda xp: xp.zeros((3, 1, 2), 'float32').transpose(2, 1, 0)[::-1],  # F-contiguous (1-axis)
+    lambda xp: xp.zeros((2, 1, 2), 'float32')[:, :, ::2],
+    lambda xp: xp.zeros((2, 3), 'float32').T,
+], ids=['f_length_1', 'strided_length_1', 'f'])
+def test_elementwise_layout_with_length_1_axes_is_numpys(make):
+    # NumPy's fast path (operands of the result's shape and dtype, C- or F-contiguous) against its
+    # iterator, which leaves a length-1 axis in its C place; all strides are compared.
+    a, ca = make(numpy), make(chainerx)
+    for f in ('negative', 'exp'):
+        assert getattr(chainerx, f)(ca).strides == getattr(numpy, f)(a).strides, f
+    assert chainerx.add(ca, ca).strides == numpy.add(a, a).strides
+    assert chainerx.where(ca > 0, ca, ca).strides == numpy.where(a > 0, a, a).strides
+
+
 def test_copy_of_a_broadcast_view_is_laid_out_as_numpys():
     a = numpy.broadcast_to(numpy.zeros(3, 'float32'), (2, 3))
     ca = chainerx.broadcast_to(chainerx.zeros(3, 'float32'), (2, 3))
     assert ca.strides == a.strides == (0, 4)
-    assert chainerx.copy(ca).strides == numpy.copy(a, order='K').strides == (4, 8)  # chainerx: (12, 4)
-    assert ca.astype('float64').strides == a.astype('float64').strides == (8, 16)  # chainerx: (24, 8)
+    assert chainerx.copy(ca).strides == numpy.copy(a, order='K').strides == (4, 8)  # was (12, 4)
+    assert ca.astype('float64').strides == a.astype('float64').strides == (8, 16)  # was (24, 8)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="chainerx gives a new C-contiguous result's length-1 axes other strides than NumPy's "
-                          "(the C order ones)")
-def test_new_c_contiguous_results_have_numpys_strides_on_length_1_axes():
+def test_new_results_have_numpys_strides_on_length_1_axes():
     a = numpy.zeros((2, 2, 1)).transpose(1, 2, 0)  # (2, 1, 2), strides (8, 8, 16)
     ca = chainerx.zeros((2, 2, 1), 'float64').transpose(1, 2, 0)
+    assert ca.strides == a.strides
     assert numpy.sum(a, axis=0).strides == (16, 8)
-    assert chainerx.sum(ca, axis=0).strides == (16, 8)  # chainerx: (8, 8)
+    assert chainerx.sum(ca, axis=0).strides == (16, 8)  # was (8, 8)
+    for axis in (0, 1, 2):
+        assert chainerx.sum(ca, axis=axis, keepdims=True).strides == numpy.sum(a, axis=axis, keepdims=True).strides
+        assert chainerx.cumsum(ca, axis=axis).strides == numpy.cumsum(a, axis=axis).strides
+        assert chainerx.var(ca, axis=axis).strides == numpy.var(a, axis=axis).strides
+    b = numpy.zeros((4, 2, 3)).transpose(0, 2, 1)
+    cb = chainerx.zeros((4, 2, 3), 'float64').transpose(0, 2, 1)
+    assert (chainerx.concatenate([cb, cb], axis=1).strides == numpy.concatenate([b, b], axis=1).strides)
 
 
 @pytest.mark.xfail(strict=True, raises=chainerx.DimensionError,
@@ -1228,32 +1213,29 @@ def test_axis_0_of_a_0d_array_is_accepted_as_in_numpy(name):
     _assert_matches(getattr(chainerx, name)(chainerx.array(2.5), *args, axis=0), expected, name)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="chainerx.eye raises OverflowError for a dimension beyond int64; NumPy's "
-                          "ValueError('Maximum allowed dimension exceeded'), as chainerx.zeros does")
 @pytest.mark.parametrize('args', [(2**63,), (2**64,), (3, 2**63)])
 def test_eye_dimension_beyond_int64_is_numpys_value_error(args):
     with pytest.raises(ValueError):
         numpy.eye(*args)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='Maximum allowed dimension exceeded'):  # was OverflowError
         chainerx.eye(*args)
 
 
-@pytest.mark.xfail(strict=True, raises=chainerx.DtypeError,
-                   reason='take with a list of Python ints beyond int64 raises DtypeError (NumPy makes the list '
-                          'a uint64, object or float64 array first); NumPy raises OverflowError')
-@pytest.mark.parametrize('indices', [[2**63], [2**64], [-2**63 - 1], [0, 2**63]])
+@pytest.mark.parametrize('indices', [[2**63], [2**64], [-2**63 - 1], [0, 2**63], 2**63])
 def test_take_with_indices_beyond_int64_raises_numpys_overflow_error(indices):
     a = numpy.arange(3.0)
     with pytest.raises(OverflowError):
         numpy.take(a, indices)
-    with pytest.raises((OverflowError, IndexError)):  # docs/design.md: OverflowError, or IndexError for an index
+    with pytest.raises(OverflowError):  # was DtypeError
         chainerx.take(chainerx.array(a), indices)
 
 
-@pytest.mark.xfail(strict=True, raises=MemoryError,
-                   reason='tile repeats an axis at a time: a huge count before a count of 0 allocates '
-                          '(MemoryError here, gigabytes for 2**31) though the result is empty')
 def test_tile_to_an_empty_result_allocates_nothing():
     assert chainerx.tile(chainerx.array(1.0), (0, 2**59)).shape == (0, 2**59)
-    assert chainerx.tile(chainerx.array(1.0), (2**59, 0)).shape == (2**59, 0)  # 2**62 bytes on the way
+    assert chainerx.tile(chainerx.array(1.0), (2**59, 0)).shape == (2**59, 0)  # was 2**62 bytes on the way
+    assert chainerx.tile(chainerx.ones((2, 1)), (2**40, 3, 0)).shape == (2**40, 6, 0)
+    x = chainerx.ones((2, 3)).require_grad()
+    y = chainerx.tile(x, (2**50, 0))
+    assert y.shape == (2**51, 0)
+    chainerx.sum(y).backward()
+    assert x.grad.shape == (2, 3) and not chainerx.to_numpy(x.grad).any()

@@ -1,10 +1,17 @@
 #pragma once
 
-// Memory layout of newly allocated op outputs, chosen exactly as NumPy's ufuncs choose it: C order
-// if every input is C-contiguous, F order if every input is F-contiguous, otherwise the axis order
-// of NumPy's nditer (an insertion sort by stride magnitude in which C order wins conflicts).
+// Memory layout of newly allocated op outputs, chosen as NumPy 2 chooses it. NumPy has three rules:
+// - its iterator (nditer, order='K'), behind ufunc results, reductions, accumulations and where:
+//   the axes sorted by the operands' strides (iteration_order);
+// - a ufunc whose operands all have the result's shape and dtype and are C- or F-contiguous skips
+//   the iterator and allocates in C or F order (ufunc_output_strides);
+// - a copy of one array (copy and astype with order='K', empty_like) keeps that array's axis order
+//   (like_strides), and concatenate sorts the axes over all its arrays (concatenation_strides).
+// The order decides the strides of the axes of length 1 too, which a strided loop never steps along
+// but which NumPy users see.
 #include <cstdint>
 #include <cstdlib>
+#include <span>
 
 #include "chainerx/core/shape.hpp"
 
@@ -30,81 +37,170 @@ inline bool is_f_contiguous(const shape_t& shape, const strides_t& strides, int6
     return true;
 }
 
-// Strides of a fresh array of `shape` whose axes are laid out in `order` (innermost first).
+// Strides of a fresh array of `shape` whose axes are laid out in `order` (innermost first); a stride
+// beyond int64 raises the size check's error (empty_strided checks the whole size).
 inline strides_t strides_in_order(const shape_t& shape, const dims& order, int64_t itemsize) {
     strides_t strides(shape.size());
     if (shape.product() == 0) return strides;  // NumPy gives zero-size arrays all-zero strides
     int64_t s = itemsize;
-    for (int axis : order) {
-        strides[axis] = s;
-        s *= shape[axis];
+    for (int i = 0; i < order.size(); ++i) {
+        strides[order[i]] = s;
+        if (i + 1 < order.size()) s = checked_mul(s, shape[order[i]]);
     }
     return strides;
 }
 
-// Output strides for an op whose inputs, broadcast to `shape`, have the given byte strides (0 on
-// broadcast axes) and element sizes.
-inline strides_t numpy_output_strides(const shape_t& shape, const strides_t* input_strides,
-                                      const int64_t* input_itemsizes, int num_inputs, int64_t itemsize) {
-    int ndim = shape.size();
-    // NumPy looks at each input before broadcasting, so broadcast (stride 0) axes are skipped, as
-    // are length-1 axes (NumPy's contiguity flags ignore them).
-    bool all_c = true, all_f = true;
-    for (int k = 0; k < num_inputs && (all_c || all_f); ++k) {
-        int64_t expected_c = input_itemsizes[k], expected_f = input_itemsizes[k];
-        for (int i = 0; i < ndim; ++i) {
-            int j = ndim - 1 - i;
-            if (shape[j] != 1 && input_strides[k][j] != 0) {
-                all_c = all_c && input_strides[k][j] == expected_c;
-                expected_c *= shape[j];
+// NumPy's stable insertion sort of axes (its iterator's and concatenate's): the axis at position i0
+// moves in front of those before it while the first operand that tells says so, unless a later
+// operand disagrees (C order wins conflicts). magnitude(operand, axis) is an operand's stride
+// magnitude along the axis, or -1 where it tells nothing; an axis goes in front of another whose
+// magnitude is larger (innermost first) or smaller (outermost first).
+template <class Operands, class Magnitude>
+void sort_axes(dims& order, const Operands& operands, Magnitude magnitude, bool outermost_first) {
+    for (int i0 = 1; i0 < order.size(); ++i0) {
+        int insert_at = i0, axis0 = order[i0];
+        for (int i1 = i0 - 1; i1 >= 0; --i1) {
+            int axis1 = order[i1];
+            bool ambiguous = true, should_swap = false;
+            for (const auto& o : operands) {
+                int64_t m0 = magnitude(o, axis0), m1 = magnitude(o, axis1);
+                if (m0 < 0 || m1 < 0) continue;
+                if (outermost_first ? m0 <= m1 : m1 <= m0) {
+                    should_swap = false;
+                } else if (ambiguous) {
+                    should_swap = true;
+                }
+                ambiguous = false;
             }
-            if (shape[i] != 1 && input_strides[k][i] != 0) {
-                all_f = all_f && input_strides[k][i] == expected_f;
-                expected_f *= shape[i];
+            if (!ambiguous) {
+                if (!should_swap) break;
+                insert_at = i1;
             }
         }
+        for (int i = i0; i > insert_at; --i) order[i] = order[i - 1];
+        order[insert_at] = axis0;
     }
-    if (all_c) return shape.product() == 0 ? strides_t(ndim) : contiguous_strides(shape, itemsize);
-    dims order(ndim);
-    for (int i = 0; i < ndim; ++i) order[i] = all_f && !all_c ? i : ndim - 1 - i;
-    if (!all_c && !all_f) {
-        // Stable insertion sort from innermost to outermost; a zero stride says nothing.
-        for (int i0 = 1; i0 < ndim; ++i0) {
-            int insert_at = i0;
-            int64_t axis0 = order[i0];
-            for (int i1 = i0 - 1; i1 >= 0; --i1) {
-                int64_t axis1 = order[i1];
-                bool ambiguous = true, should_swap = false;
-                for (int k = 0; k < num_inputs; ++k) {
-                    int64_t s0 = input_strides[k][axis0], s1 = input_strides[k][axis1];
-                    if (s0 != 0 && s1 != 0) {
-                        if (std::llabs(s1) <= std::llabs(s0)) {
-                            should_swap = false;
-                        } else if (ambiguous) {
-                            should_swap = true;
-                        }
-                        ambiguous = false;
-                    }
-                }
-                if (!ambiguous) {
-                    if (!should_swap) break;
-                    insert_at = i1;
-                }
-            }
-            for (int i = i0; i > insert_at; --i) order[i] = order[i - 1];
-            order[insert_at] = axis0;
-        }
-    }
-    return strides_in_order(shape, order, itemsize);
 }
 
-}  // namespace chainerx
-
-namespace chainerx {
+inline dims c_order(int ndim) {
+    dims order(ndim);
+    for (int i = 0; i < ndim; ++i) order[i] = ndim - 1 - i;
+    return order;
+}
 // C-contiguous byte strides of a fresh array (all zero for a zero-size array, as NumPy 2 gives).
 inline strides_t strides_in_order_c(const shape_t& shape, int64_t itemsize) {
-    dims order(shape.size());
-    for (int i = 0; i < shape.size(); ++i) order[i] = shape.size() - 1 - i;
+    return strides_in_order(shape, c_order(shape.size()), itemsize);
+}
+
+// The strides NumPy's iterator gives an operand of `op_shape` broadcast to `shape`: 0 along the axes
+// it is broadcast along, and along the axes of length 1, which tell nothing about the order.
+inline strides_t iterator_strides(const shape_t& shape, const shape_t& op_shape, const strides_t& op_strides) {
+    strides_t s(shape.size());
+    for (int i = 0, d = shape.size() - op_shape.size(); i < op_shape.size(); ++i)
+        s[d + i] = op_shape[i] == 1 || shape[d + i] == 1 ? 0 : op_strides[i];
+    return s;
+}
+
+// The axis order (innermost first) of NumPy's iterator over operands with these iterator_strides:
+// a stable insertion sort from C order by stride magnitude. Where operands disagree on two axes,
+// C order wins; an operand with a zero stride along either axis says nothing.
+inline dims iteration_order(int ndim, std::span<const strides_t> strides) {
+    dims order = c_order(ndim);
+    sort_axes(
+        order, strides, [](const strides_t& s, int axis) { return s[axis] == 0 ? int64_t{-1} : std::llabs(s[axis]); },
+        false);
+    return order;
+}
+
+// Strides of a result laid out by the iterator over operands with these iterator_strides: an
+// accumulation's (kept_shape = the shape), or a reduction's with its reduced axes kept as length 1.
+inline strides_t iterated_output_strides(const shape_t& kept_shape, std::span<const strides_t> strides,
+                                         int64_t itemsize) {
+    return strides_in_order(kept_shape, iteration_order(kept_shape.size(), strides), itemsize);
+}
+
+// An operand of a ufunc, as its layout rule sees it.
+struct ufunc_operand {
+    const shape_t* shape;
+    const strides_t* strides;
+    int64_t itemsize;
+    bool cast;  // read through a cast to the compute dtype
+};
+
+// Strides of a new ufunc result of `shape`. NumPy's fast path (try_trivial_single_output_loop)
+// applies when every operand that is not 0-d has the result's shape, needs no cast, and all of
+// them are C-contiguous or all F-contiguous (1-d ones in any stride): C order then, F order only
+// when some operand is F- and not C-contiguous. Otherwise the iterator lays the result out.
+inline strides_t ufunc_output_strides(const shape_t& shape, std::span<const ufunc_operand> operands, int64_t itemsize,
+                                      bool fast_path = true) {
+    int ndim = shape.size();
+    bool c = true, f = true;
+    for (const ufunc_operand& o : operands) {
+        if (!fast_path) break;
+        if (o.shape->size() == 0) continue;
+        if (o.cast || !(*o.shape == shape)) {
+            fast_path = false;
+        } else if (ndim > 1) {
+            c = c && is_c_contiguous(shape, *o.strides, o.itemsize);
+            f = f && is_f_contiguous(shape, *o.strides, o.itemsize);
+            fast_path = c || f;
+        }
+    }
+    if (fast_path) {
+        if (!c) {
+            dims order(ndim);
+            for (int i = 0; i < ndim; ++i) order[i] = i;
+            return strides_in_order(shape, order, itemsize);
+        }
+        return strides_in_order_c(shape, itemsize);
+    }
+    strides_t strides[max_ndim + 1];
+    int n = 0;
+    for (const ufunc_operand& o : operands) strides[n++] = iterator_strides(shape, *o.shape, *o.strides);
+    return iterated_output_strides(shape, std::span(strides, n), itemsize);
+}
+
+// Strides of a new array holding a's elements, as NumPy's order='K' lays it out (copy, astype,
+// empty_like): C or F order when a is C- or F-contiguous, else a's axes sorted by decreasing stride
+// magnitude (axis number breaking ties), so broadcast axes (stride 0) go innermost.
+inline strides_t like_strides(const shape_t& shape, const strides_t& strides, int64_t source_itemsize,
+                              int64_t itemsize) {
+    int ndim = shape.size();
+    if (is_c_contiguous(shape, strides, source_itemsize)) return strides_in_order_c(shape, itemsize);
+    dims order(ndim);  // innermost first
+    for (int i = 0; i < ndim; ++i) order[i] = i;
+    if (!is_f_contiguous(shape, strides, source_itemsize)) {
+        // Stable insertion sort, innermost (smallest stride, then the highest axis) first.
+        for (int i0 = 1; i0 < ndim; ++i0) {
+            int axis = order[i0], i = i0;
+            for (; i > 0; --i) {
+                int other = order[i - 1];
+                int64_t s = std::llabs(strides[axis]), t = std::llabs(strides[other]);
+                if (!(s < t || (s == t && axis > other))) break;
+                order[i] = other;
+            }
+            order[i] = axis;
+        }
+    }
     return strides_in_order(shape, order, itemsize);
 }
+
+// Strides of the result of concatenating `arrays` (each with .shape() and .strides()) into
+// `shape`, as NumPy's PyArray_CreateMultiSortedStridePerm orders the axes: an insertion sort from
+// C order, outermost first, by stride magnitude over the arrays whose length along both axes is
+// not 1 (their zero strides included); C order wins conflicts.
+template <class Arrays>
+strides_t concatenation_strides(const shape_t& shape, const Arrays& arrays, int64_t itemsize) {
+    int ndim = shape.size();
+    dims perm(ndim);  // outermost first
+    for (int i = 0; i < ndim; ++i) perm[i] = i;
+    sort_axes(
+        perm, arrays,
+        [](const auto& a, int axis) { return a.shape()[axis] == 1 ? int64_t{-1} : std::llabs(a.strides()[axis]); },
+        true);
+    dims order(ndim);
+    for (int i = 0; i < ndim; ++i) order[i] = perm[ndim - 1 - i];
+    return strides_in_order(shape, order, itemsize);
+}
+
 }  // namespace chainerx

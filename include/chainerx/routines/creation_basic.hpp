@@ -216,9 +216,8 @@ inline void copy_into(const array& dst, const array& src) {
 
 // A new array with the same values, laid out as NumPy's copy(order='K') lays it out.
 inline array copy_as(const array& a, dtype type) {
-    int64_t itemsize = a.itemsize();
-    array out = empty_strided(a.shape(), numpy_output_strides(a.shape(), &a.strides(), &itemsize, 1, itemsize_of(type)),
-                              type, a.get_device());
+    array out = empty_strided(a.shape(), like_strides(a.shape(), a.strides(), a.itemsize(), itemsize_of(type)), type,
+                              a.get_device());
     copy_into(out, a);
     return out;
 }

@@ -114,7 +114,7 @@ void cumsum_kernel(const array& in, const array& out, int axis) {
 }  // namespace detail
 
 // Cumulative sum along axis (nullopt: of the flattened array). bool and integers give int64, floats
-// keep their dtype; the result is laid out as the input (NumPy's order K). Differentiable: the
+// keep their dtype; the result is laid out as NumPy's accumulate lays it out. Differentiable: the
 // gradient is the reversed cumulative sum of the output gradient.
 template <class = void>
 array cumsum(const array& a, std::optional<int64_t> axis = std::nullopt) {
@@ -124,9 +124,9 @@ array cumsum(const array& a, std::optional<int64_t> axis = std::nullopt) {
         throw_error<not_implemented_error>("cumsum: not implemented on device ", a.get_device().name());
     dtype type = is_float(a.dtype()) ? a.dtype() : dtype::int64;
     array in = cast_array(a, type, false);
-    int64_t itemsize = a.itemsize();
-    array out = empty_strided(a.shape(), numpy_output_strides(a.shape(), &a.strides(), &itemsize, 1, itemsize_of(type)),
-                              type, a.get_device());
+    const strides_t in_strides[] = {iterator_strides(a.shape(), a.shape(), a.strides())};
+    array out = empty_strided(a.shape(), iterated_output_strides(a.shape(), in_strides, itemsize_of(type)), type,
+                              a.get_device());
     if (a.size() > 0) {
         dispatch_dtype(type, [&]<class T>() {
             if constexpr (is_float_v<T> || std::is_same_v<T, int64_t>) detail::cumsum_kernel<T>(in, out, ax);

@@ -129,6 +129,11 @@ void prepare_inputs(prepared_inputs<NumInputs>& p, std::span<const operand> inpu
 template <class T, size_t>
 using repeat_t = T;
 
+// Whether NumPy lays Op's result out as a ufunc's (with its C/F fast path), or by its iterator
+// alone (where is no ufunc in NumPy): an op says the latter with a member `iterator_layout`.
+template <class Op>
+inline constexpr bool takes_ufunc_fast_path = !requires { Op::iterator_layout; };
+
 // Whether Op accepts NumInputs arguments of type T, and what it returns.
 template <class Op, class T, class Seq>
 struct op_signature;
@@ -195,17 +200,17 @@ array apply_typed(const char* name, [[maybe_unused]] Op op, [[maybe_unused]] pre
         if (direct) {
             result = *out;
         } else {
-            strides_t in_strides[NumInputs];
-            int64_t in_itemsizes[NumInputs];
+            // Laid out by the operands as given, not by their casts (NumPy casts in buffers).
+            ufunc_operand layout[NumInputs];
             int n = 0;
             for (int k = 0; k < NumInputs; ++k) {
                 if (!inputs[k].is_array()) continue;
-                in_strides[n] = p.operands[1 + k].strides;
-                in_itemsizes[n] = sizeof(T);
-                ++n;
+                const array& a = inputs[k].get_array();
+                layout[n++] = {&a.shape(), &a.strides(), a.itemsize(), p.inputs[k] != &a};
             }
-            result = empty_strided(p.shape, numpy_output_strides(p.shape, in_strides, in_itemsizes, n, sizeof(Out)),
-                                   out_type, dev);
+            result = empty_strided(
+                p.shape, ufunc_output_strides(p.shape, std::span(layout, n), sizeof(Out), takes_ufunc_fast_path<Op>),
+                out_type, dev);
         }
         p.operands[0] = {static_cast<char*>(result.raw_data()), result.strides()};
         run_with_types<Op, T, Out>(dev, op, p.shape, p.operands, std::make_index_sequence<NumInputs>{});

@@ -31,45 +31,6 @@ inline std::vector<const array*> pointers(const std::vector<array>& arrays) {
     return p;
 }
 
-// NumPy's concatenate layout (PyArray_CreateMultiSortedStridePerm): the axes sorted by the inputs'
-// stride magnitudes, outermost first, a stable insertion sort in which C order wins conflicts and
-// length-1 axes say nothing.
-inline strides_t concatenate_strides(const shape_t& shape, const std::vector<array>& arrays, int64_t itemsize) {
-    int ndim = shape.size();
-    strides_t strides(ndim);
-    if (shape.product() == 0) return strides;  // NumPy 2 gives zero-size results zero strides
-    int perm[max_ndim];
-    for (int i = 0; i < ndim; ++i) perm[i] = i;
-    for (int i0 = 1; i0 < ndim; ++i0) {
-        int insert_at = i0, axis0 = perm[i0];
-        for (int i1 = i0 - 1; i1 >= 0; --i1) {
-            int axis1 = perm[i1];
-            bool ambiguous = true, should_swap = false;
-            for (const array& a : arrays) {
-                if (a.shape()[axis0] == 1 || a.shape()[axis1] == 1) continue;
-                if (std::llabs(a.strides()[axis0]) <= std::llabs(a.strides()[axis1])) {
-                    should_swap = false;
-                } else if (ambiguous) {
-                    should_swap = true;
-                }
-                ambiguous = false;
-            }
-            if (!ambiguous) {
-                if (!should_swap) break;
-                insert_at = i1;
-            }
-        }
-        for (int i = i0; i > insert_at; --i) perm[i] = perm[i - 1];
-        perm[insert_at] = axis0;
-    }
-    int64_t s = itemsize;
-    for (int i = ndim - 1; i >= 0; --i) {
-        strides[perm[i]] = s;
-        s *= shape[perm[i]];
-    }
-    return strides;
-}
-
 // Calls f(size) with size a compile-time constant for the common element sizes, so that the memcpy
 // of one small block inlines to a load and a store.
 template <class F>
@@ -266,8 +227,7 @@ array concatenate(const std::vector<array>& arrays, std::optional<int64_t> axis)
         shape[ax] += a.shape()[ax];
         graph = graph || a.body()->graph;
     }
-    array out =
-        empty_strided(shape, detail::concatenate_strides(shape, arrays, itemsize_of(type)), type, first.get_device());
+    array out = empty_strided(shape, concatenation_strides(shape, arrays, itemsize_of(type)), type, first.get_device());
     detail::concatenate_into(out, arrays, ax);
     if (graph) {
         std::vector<int64_t> bounds{0};
@@ -566,6 +526,14 @@ array tile(const array& a, const std::vector<int64_t>& reps) {
     for (int i = ndim - static_cast<int>(reps.size()); i < ndim; ++i)
         result[i] = checked_mul(result[i], reps[i - (ndim - reps.size())]);
     result.checked_product(a.itemsize());
+    if (result.product() == 0) {
+        // Nothing to repeat, however large the other counts: an axis at a time would allocate.
+        array out = empty(result, a.dtype(), a.get_device());
+        record_op("tile", {&a}, {&out}, [shape = a.shape()](const std::vector<array>& gy) {
+            return std::vector<array>{zeros(shape, gy[0].dtype(), gy[0].get_device())};
+        });
+        return out;
+    }
     array x = reshape(a, shape);
     bool all_ones = true;
     for (int64_t r : reps) all_ones = all_ones && r == 1;
@@ -606,9 +574,8 @@ array roll(const array& a, const std::vector<int64_t>& shift, const std::optiona
         rolled.push_back(i);
         amounts.push_back(s);
     }
-    int64_t itemsize = a.itemsize();
-    array out = empty_strided(a.shape(), numpy_output_strides(a.shape(), &a.strides(), &itemsize, 1, itemsize),
-                              a.dtype(), a.get_device());
+    array out = empty_strided(a.shape(), like_strides(a.shape(), a.strides(), a.itemsize(), a.itemsize()), a.dtype(),
+                              a.get_device());
     if (a.size() > 0) {
         auto slice = [](const array& x, int axis, int64_t start, int64_t count) {
             shape_t shape = x.shape();

@@ -588,6 +588,7 @@ struct arctan2 {
 };
 // where(condition, x, y) with the condition already converted to 0/1 of the compute type.
 struct where {
+    static constexpr bool iterator_layout = true;  // NumPy's where is no ufunc (routines/elementwise.hpp)
     template <class T>
         requires(is_builtin_element_v<T> || (has_zero<T> && requires(T a) { a != a; }))
     CHAINERX_HOST_DEVICE T operator()(T condition, T x, T y) const {

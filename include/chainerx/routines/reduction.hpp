@@ -304,10 +304,9 @@ inline reduction_plan plan_reduction(const array& a, const std::optional<axes_t>
     device& dev = a.get_device();
     if (!dev.is_host())
         throw_error<not_implemented_error>(op, ": reductions are not implemented on device ", dev.name());
-    int64_t itemsize = a.itemsize();
-    plan.kept_strides = c_order
-                            ? strides_in_order_c(plan.kept_shape, itemsize_of(out_type))
-                            : numpy_output_strides(plan.kept_shape, &a.strides(), &itemsize, 1, itemsize_of(out_type));
+    const strides_t in_strides[] = {iterator_strides(a.shape(), a.shape(), a.strides())};
+    plan.kept_strides = c_order ? strides_in_order_c(plan.kept_shape, itemsize_of(out_type))
+                                : iterated_output_strides(plan.kept_shape, in_strides, itemsize_of(out_type));
     return plan;
 }
 
@@ -556,15 +555,14 @@ array variance(const char* name, const array& a, const std::optional<axes_t>& ax
     // deviations = x - m (m broadcast).
     strides_t m_strides(x.ndim());
     for (int i = 0; i < x.ndim(); ++i) m_strides[i] = m.shape()[i] == 1 ? 0 : m.strides()[i];
-    // Laid out as NumPy's x - mean is, since the result's layout follows it.
-    const strides_t in_strides[2] = {x.strides(), m_strides};
-    const int64_t in_itemsizes[2] = {x.itemsize(), x.itemsize()};
-    array deviations = empty_strided(
-        x.shape(), numpy_output_strides(x.shape(), in_strides, in_itemsizes, 2, x.itemsize()), compute, x.get_device());
-    {
-        int64_t itemsize = x.itemsize();
-        plan.kept_strides = numpy_output_strides(plan.kept_shape, &deviations.strides(), &itemsize, 1, itemsize);
-    }
+    // Laid out as NumPy's a - mean is, since the result's layout follows it; NumPy's mean is a
+    // reduction of a itself (not of a cast copy), laid out as the plan's kept_strides.
+    const ufunc_operand layout_operands[] = {{&a.shape(), &a.strides(), a.itemsize(), a.dtype() != compute},
+                                             {&plan.kept_shape, &plan.kept_strides, m.itemsize(), false}};
+    array deviations = empty_strided(x.shape(), ufunc_output_strides(x.shape(), layout_operands, x.itemsize()), compute,
+                                     x.get_device());
+    const strides_t deviation_strides[] = {iterator_strides(x.shape(), x.shape(), deviations.strides())};
+    plan.kept_strides = iterated_output_strides(plan.kept_shape, deviation_strides, x.itemsize());
     loop_operand operands[3] = {{static_cast<char*>(deviations.raw_data()), deviations.strides()},
                                 {static_cast<char*>(x.raw_data()), x.strides()},
                                 {static_cast<char*>(m.raw_data()), m_strides}};
