@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test, C++ and Python, from a clean checkout: installs what is missing (libgtest-dev
 # from Debian, pinned Python packages into .venv), builds the C++ tests, examples and the CUDA library
-# (when nvcc exists) with CMake and -Wall -Wextra -Werror, installs chainerx into the venv (and
-# builds its wheel for the test that installs it alone into an empty venv), then runs ctest and pytest;
-# last, Chainer 7.8.1's tests on chainerx (tests/chainer) in .venv-chainer (numpy 1.26).
+# (when nvcc exists) with CMake and -Wall -Wextra -Werror (the C++ ones under AddressSanitizer and
+# UndefinedBehaviorSanitizer), installs chainerx into the venv (and builds its wheel for the test that
+# installs it alone into an empty venv), then runs ctest and pytest (scripts/test-sanitizers.sh runs
+# the Python suite against a sanitized build); last, Chainer 7.8.1's tests on chainerx (tests/chainer)
+# in .venv-chainer (numpy 1.26).
 # C++ and CUDA sources must be as .clang-format lays them out (checked first, as it is quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,9 +33,11 @@ $PY -m pip install -q "${PIN[@]}" filelock typing_extensions sympy networkx jinj
 
 git ls-files '*.hpp' '*.cpp' '*.cu' '*.cuh' | xargs .venv/bin/clang-format --dry-run --Werror --style=file
 
-# C++: library tests, examples and (when nvcc is installed) the CUDA library.
-cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE="$PWD/$PY" \
-  -DCHAINERX_BUILD_TESTS=ON -DCHAINERX_BUILD_EXAMPLES=ON -DCHAINERX_WERROR=ON
+# C++: library tests, examples and (when nvcc is installed) the CUDA library, under AddressSanitizer
+# and UndefinedBehaviorSanitizer (any report fails the test), unoptimized: that compiles in less time
+# than -O3, the sanitizers see the code as written, and the Python suite below runs the -O3 build.
+cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=None -DCHAINERX_SANITIZE=address,undefined \
+  -DPython_EXECUTABLE="$PWD/$PY" -DCHAINERX_BUILD_TESTS=ON -DCHAINERX_BUILD_EXAMPLES=ON -DCHAINERX_WERROR=ON
 cmake --build build/cpp -j "$JOBS"
 ctest --test-dir build/cpp --output-on-failure -j "$JOBS"
 

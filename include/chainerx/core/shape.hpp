@@ -135,13 +135,14 @@ using shape_t = dims;
 using strides_t = dims;
 using axes_t = dims;
 
-// C-contiguous strides in bytes.
+// C-contiguous strides in bytes (a stride beyond int64 raises the size check's error; the size of
+// the whole block, which a view of broadcast memory may exceed, is not computed).
 inline strides_t contiguous_strides(const shape_t& shape, int64_t itemsize) {
     strides_t strides(shape.size());
     int64_t s = itemsize;
     for (int i = shape.size() - 1; i >= 0; --i) {
         strides[i] = s;
-        s *= std::max<int64_t>(shape[i], 1);
+        if (i > 0) s = checked_mul(s, std::max<int64_t>(shape[i], 1));
     }
     return strides;
 }

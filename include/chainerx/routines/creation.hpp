@@ -49,8 +49,11 @@ inline array arange(const scalar& start, const scalar& stop, const scalar& step,
     if (out_type == dtype::bool_ && n > 2)
         throw_error<dtype_error>("arange: no fill-function for bool dtype with more than 2 elements");
     if (!any_float) {
-        int64_t ib = start.to<int64_t>(), is = step.to<int64_t>();
-        return detail::generate({n}, out_type, dev, [&](int64_t i) { return ib + i * is; });
+        // start + i * step in uint64, which wraps where int64 would overflow (UB): i * step may
+        // exceed int64 while the element, between start and stop, does not.
+        uint64_t ib = start.to<int64_t>(), is = step.to<int64_t>();
+        return detail::generate({n}, out_type, dev,
+                                [&](int64_t i) { return static_cast<int64_t>(ib + static_cast<uint64_t>(i) * is); });
     }
     return detail::generate({n}, out_type, dev, [&](int64_t i) { return b + static_cast<double>(i) * s; });
 }
