@@ -3,9 +3,10 @@
 # from Debian, pinned Python packages into .venv), builds the C++ tests, examples and the CUDA library
 # (when nvcc exists) with CMake and -Wall -Wextra -Werror (the C++ ones under AddressSanitizer and
 # UndefinedBehaviorSanitizer), installs chainerx into the venv (and builds its wheel for the test that
-# installs it alone into an empty venv), then runs ctest and pytest (scripts/test-sanitizers.sh runs
-# the Python suite against a sanitized build); last, Chainer 7.8.1's tests on chainerx (tests/chainer)
-# in .venv-chainer (numpy 1.26).
+# installs it alone into an empty venv), then runs ctest and pytest, and the Python files that feed
+# chainerx hostile input again against a build under the same sanitizers (scripts/test-sanitizers.sh,
+# which runs the whole suite when given no files); last, Chainer 7.8.1's tests on chainerx
+# (tests/chainer) in .venv-chainer (numpy 1.26).
 # C++ and CUDA sources must be as .clang-format lays them out (checked first, as it is quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,8 @@ $PY -m pip wheel -q --no-build-isolation --no-deps . -Cbuild-dir=build/wheel -w 
 CHAINERX_WHEEL=$(ls "$PWD"/build/dist/chainerx-*.whl)
 export CHAINERX_WHEEL
 (cd tests/python && ../../$PY -m pytest -q -p no:cacheprovider .)
+# The tests of hostile input again, against chainerx built under ASan and UBSan (in .venv-sanitize).
+./scripts/test-sanitizers.sh test_hardening.py test_memory.py test_properties.py
 
 # Chainer 7.8.1 on chainerx, in a venv of its own (Chainer needs numpy<2) holding the same wheel.
 ./scripts/chainer-venv.sh
