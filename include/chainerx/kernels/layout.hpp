@@ -154,10 +154,17 @@ inline strides_t ufunc_output_strides(const shape_t& shape, std::span<const ufun
         }
         return strides_in_order_c(shape, itemsize);
     }
-    strides_t strides[max_ndim + 1];
-    int n = 0;
-    for (const ufunc_operand& o : operands) strides[n++] = iterator_strides(shape, *o.shape, *o.strides);
-    return iterated_output_strides(shape, std::span(strides, n), itemsize);
+    // The iterator's order, reading each operand's iterator_strides in place (any number of operands).
+    dims order = c_order(ndim);
+    sort_axes(
+        order, operands,
+        [&](const ufunc_operand& o, int axis) {
+            int i = axis - (ndim - o.shape->size());
+            int64_t s = i < 0 || (*o.shape)[i] == 1 || shape[axis] == 1 ? 0 : (*o.strides)[i];
+            return s == 0 ? int64_t{-1} : std::llabs(s);
+        },
+        false);
+    return strides_in_order(shape, order, itemsize);
 }
 
 // Strides of a new array holding a's elements, as NumPy's order='K' lays it out (copy, astype,
