@@ -157,7 +157,59 @@ int getbuffer(PyObject* exporter, Py_buffer* view, int flags) {
     }
 }
 
-PyType_Slot array_slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(getbuffer)}, {0, nullptr}};
+// The deleter of memory borrowed through the buffer protocol; a named type, so that the cycle
+// collector can find the exporting object (array_traverse).
+struct buffer_release {
+    Py_buffer* buffer;
+    void operator()(void*) const {
+        nb::gil_scoped_acquire gil;
+        PyBuffer_Release(buffer);
+        delete buffer;
+    }
+};
+
+// Python's cycle collector sees the Python objects that an ndarray's C++ parts own: the object whose
+// buffer its memory is, and the chainer.FunctionNode of the op that created it (an output stored on
+// its own FunctionNode is a cycle). A part is followed only while nothing else owns it (use_count 1),
+// so each object is visited once, by the one ndarray that owns the path to it; a shared path is not
+// followed, which can only keep garbage alive, never free a live object.
+template <class T>
+bool sole(const std::shared_ptr<T>& p) {
+    return p && p.use_count() == 1;
+}
+
+const array* owned_array(PyObject* self) {
+    auto [ready, owned] = nb::inst_state(self);  // owned: not a reference to someone else's array
+    if (!ready || !owned) return nullptr;
+    const array* a = nb::inst_ptr<array>(self);
+    return sole(a->body_ptr()) ? a : nullptr;
+}
+
+int array_traverse(PyObject* self, visitproc visit, void* arg) {
+    Py_VISIT(Py_TYPE(self));
+    const array* a = owned_array(self);
+    if (!a) return 0;
+    const array_body& body = *a->body();
+    if (const auto* release = sole(body.data) ? std::get_deleter<buffer_release>(body.data) : nullptr)
+        Py_VISIT(release->buffer->obj);
+    if (sole(body.graph))
+        for (const graph_entry& e : body.graph->entries)
+            if (sole(e.node) && sole(e.node->creator))
+                if (int r = visit_chainer_op(*e.node->creator, visit, arg)) return r;
+    return 0;
+}
+
+// Breaks what array_traverse followed into the graph: a garbage array's graph (the exporter of its
+// memory breaks its own references).
+int array_clear(PyObject* self) {
+    if (const array* a = owned_array(self); a && sole(a->body()->graph)) a->body()->graph.reset();
+    return 0;
+}
+
+PyType_Slot array_slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(getbuffer)},
+                             {Py_tp_traverse, reinterpret_cast<void*>(array_traverse)},
+                             {Py_tp_clear, reinterpret_cast<void*>(array_clear)},
+                             {0, nullptr}};
 
 constexpr const char* ndarray_doc =
     R"(An n-dimensional array on a device, with define-by-run autograd (ChainerX's ndarray).
@@ -229,11 +281,7 @@ std::optional<array> from_numpy_buffer(nb::handle np_array) {
     }
     void* data = view->buf;
     bool read_only = view->readonly != 0;  // a non-writeable NumPy array, bytes, a read-only memory map
-    std::shared_ptr<void> storage(data, [buffer = view.release()](void*) {
-        nb::gil_scoped_acquire gil;
-        PyBuffer_Release(buffer);
-        delete buffer;
-    });
+    std::shared_ptr<void> storage(data, buffer_release{view.release()});
     array a =
         array::from_data(shape, strides, *type, get_default_context().get_device("native", 0), std::move(storage));
     if (read_only) a.set_read_only();

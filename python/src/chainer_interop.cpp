@@ -77,6 +77,16 @@ struct chainer_function {
     }
 };
 
+// The recorded op's backward; a named type, so that visit_chainer_op can find its node.
+struct chainer_backward {
+    std::shared_ptr<chainer_function> fn;
+    std::vector<retained_array> kept_inputs;
+
+    std::vector<array> operator()(const std::vector<array>& output_grads) const {
+        return fn->backward(output_grads, kept_inputs);
+    }
+};
+
 std::vector<size_t> to_indexes(nb::handle h, size_t count, const char* what) {
     std::vector<size_t> indexes;
     if (h.is_none()) return indexes;
@@ -126,8 +136,7 @@ void function_node_forward(nb::object function_node, nb::handle inputs_obj, nb::
     for (size_t i : retain_in) kept_inputs.emplace_back(inputs[i]);
     std::vector<const array*> recorded_inputs;
     for (const array& in : inputs) recorded_inputs.push_back(in.defined() ? &in : nullptr);
-    record_op("chainer_function", recorded_inputs, recorded_outputs,
-              [fn, kept_inputs](const std::vector<array>& gys) { return fn->backward(gys, kept_inputs); });
+    record_op("chainer_function", recorded_inputs, recorded_outputs, chainer_backward{fn, std::move(kept_inputs)});
 
     // The output nodes exist only now; the retained outputs need them once the outputs are gone.
     for (size_t r = 0; r < retain_out.size(); ++r) {
@@ -150,6 +159,13 @@ Args:
     input_indexes_to_retain: indexes of the inputs the backward needs (or None).
     output_indexes_to_retain: indexes of the outputs the backward needs (or None).)";
 }  // namespace
+
+int visit_chainer_op(const op_node& op, visitproc visit, void* arg) {
+    const auto* backward = op.backward.target<chainer_backward>();
+    if (backward && backward->fn.use_count() == 1 && backward->fn->node.use_count() == 1)
+        Py_VISIT(backward->fn->node->ptr());
+    return 0;
+}
 
 void init_chainer_interop(nb::module_& m) {
     m.def("_function_node_forward", &function_node_forward, nb::arg("function_node"), nb::arg("inputs"),

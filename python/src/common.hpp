@@ -77,6 +77,10 @@ void init_activation(nb::module_& m);
 void init_connection(nb::module_& m);
 void init_chainer_interop(nb::module_& m);
 
+// Python's cycle collector: visits the chainer.FunctionNode that an op recorded by
+// _function_node_forward owns, when nothing else shares the op's backward (chainer_interop.cpp).
+int visit_chainer_op(const op_node& op, visitproc visit, void* arg);
+
 }  // namespace chainerx::python
 
 namespace nanobind::detail {

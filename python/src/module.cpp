@@ -1,5 +1,6 @@
 // chainerx._core: module definition, exception translation, GIL hooks and the dtype/scalar/shape
-// conversions every binding uses.
+// conversions every binding uses; and the cast kernels, compiled here only (python/CMakeLists.txt).
+#define CHAINERX_CAST_KERNELS_DEFINE
 #include "common.hpp"
 
 #if defined(CHAINERX_WITH_CUDA)

@@ -233,3 +233,32 @@ def test_double_backprop_loop_releases_its_graphs():
     gc.collect()
     alive = [o for o in gc.get_objects() if isinstance(o, F.activation.sigmoid.Sigmoid)]
     assert len(alive) == 0
+
+
+def test_an_output_kept_on_its_function_node_is_collected():
+    # A FunctionNode without forward_chainerx runs through the fallback, whose op in chainerx's graph owns the
+    # node; user code that keeps the output on the node closes a cycle through C++, which gc must collect.
+    import gc
+    import weakref
+
+    class Square(chainer.FunctionNode):
+        def forward(self, inputs):
+            self.retain_inputs((0,))
+            return inputs[0] * inputs[0],
+
+        def backward(self, indexes, grad_outputs):
+            x, = self.get_retained_inputs()
+            return 2 * x * grad_outputs[0],
+
+    x = chainer.Variable(chainerx.array([1.0, -2.0], dtype=numpy.float32))
+    node = Square()
+    y, = node.apply((x,))
+    y.grad = chainerx.ones_like(y.array)
+    y.backward()
+    numpy.testing.assert_allclose(chainerx.to_numpy(x.grad), [2.0, -4.0])
+    node = Square()
+    node.output, = node.apply((x,))
+    ref = weakref.ref(node)
+    del node
+    gc.collect()
+    assert ref() is None

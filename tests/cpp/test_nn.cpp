@@ -13,14 +13,10 @@
 namespace chainerx {
 namespace {
 
+using testing::expect_near;
 using testing::make;
 using testing::to_values;
 using testing::values_t;
-
-void expect_near(const values_t& actual, const values_t& expected, double tol) {
-    ASSERT_EQ(actual.size(), expected.size());
-    for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], tol) << "element " << i;
-}
 
 TEST(ActivationTest, ReluValuesAndDtypes) {
     array x = make({2, 3}, dtype::float32, {-2, -0.5, 0, 0.5, 1, 3});

@@ -8,18 +8,12 @@
 #include <vector>
 
 #include "chainerx/chainerx.hpp"
+#include "test_util.hpp"
 
 namespace chainerx {
 namespace {
 
-array iota(const shape_t& shape, dtype type) {
-    array a = empty(shape, type);
-    dispatch_dtype(type, [&]<class T>() {
-        T* p = static_cast<T*>(a.raw_data());
-        for (int64_t i = 0; i < a.size(); ++i) p[i] = value_cast<T>(static_cast<double>(i));
-    });
-    return a;
-}
+using testing::iota;
 
 template <class T>
 T at(const array& a, int64_t i) {

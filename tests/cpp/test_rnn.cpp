@@ -11,16 +11,12 @@
 namespace chainerx {
 namespace {
 
+using testing::expect_near;
 using testing::make;
 using testing::to_values;
 using testing::values_t;
 
 double sig(double x) { return 1 / (1 + std::exp(-x)); }
-
-void expect_near(const values_t& actual, const values_t& expected, double tol) {
-    ASSERT_EQ(actual.size(), expected.size());
-    for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], tol) << "element " << i;
-}
 
 TEST(RnnTest, LstmValuesWithInterleavedGates) {
     // 2 units, 3 rows of c, 2 rows of x: the last row of c passes through.

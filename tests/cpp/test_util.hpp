@@ -24,6 +24,12 @@ inline array make(const shape_t& shape, dtype type, const values_t& values) {
     return a;
 }
 
+// Elementwise |actual - expected| <= tol.
+inline void expect_near(const values_t& actual, const values_t& expected, double tol) {
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], tol) << "element " << i;
+}
+
 // 0, 1, ..., n-1 in the given shape.
 inline array iota(const shape_t& shape, dtype type = dtype::int32) {
     values_t v(static_cast<size_t>(shape.product()));

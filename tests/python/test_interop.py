@@ -50,6 +50,34 @@ def test_numpy_memory_outlives_numpy_object():
     chainerx.testing.assert_array_equal(a, numpy.arange(5.0))
 
 
+def test_an_array_stored_on_the_object_that_owns_its_memory_is_collected():
+    # owner -> a (a Python attribute) -> a's memory -> owner's buffer: the cycle collector sees the last edge
+    # through ndarray's traversal, as long as a alone holds that memory.
+    import gc
+    import weakref
+
+    class Owner(numpy.ndarray):
+        pass
+
+    owner = numpy.arange(4.0).view(Owner)
+    a = chainerx.array(owner, copy=False)
+    assert a.data_ptr == owner.ctypes.data
+    owner.keep = a
+    ref = weakref.ref(owner)
+    del owner, a
+    gc.collect()
+    assert ref() is None
+
+    owner = numpy.arange(4.0).view(Owner)
+    owner.keep = chainerx.array(owner, copy=False)
+    view = owner.keep[1:]  # shares the memory: the edge is not followed, nothing is freed under it
+    ref = weakref.ref(owner)
+    del owner
+    gc.collect()
+    assert ref() is not None
+    chainerx.testing.assert_array_equal(view, numpy.arange(1.0, 4.0))
+
+
 def test_buffer_protocol_and_array_interface():
     a = chainerx.arange(6, dtype='int16').reshape(2, 3)
     view = memoryview(a)

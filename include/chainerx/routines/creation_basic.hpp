@@ -163,9 +163,9 @@ inline void run_user_cast_kernel(device& dev, dtype to, dtype from, const shape_
 }  // namespace detail
 
 // The cast kernels: |dtypes|^2 instantiations. A program with many translation units may define
-// CHAINERX_CAST_KERNELS_EXTERN in all but one of them and CHAINERX_CAST_KERNELS_DEFINE in that one,
-// so that they are compiled once.
-#if defined(CHAINERX_CAST_KERNELS_EXTERN)
+// CHAINERX_CAST_KERNELS_EXTERN in all of them and CHAINERX_CAST_KERNELS_DEFINE too in one (which
+// wins), so that they are compiled once.
+#if defined(CHAINERX_CAST_KERNELS_EXTERN) && !defined(CHAINERX_CAST_KERNELS_DEFINE)
 void run_cast_kernel(device& dev, dtype to, dtype from, const shape_t& shape, const loop_operand* operands);
 #else
 #if defined(CHAINERX_CAST_KERNELS_DEFINE)
