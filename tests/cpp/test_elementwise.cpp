@@ -474,7 +474,7 @@ class threads_scope {
 
 TEST(Large, ContiguousParallel) {
     threads_scope threads(3);
-    const int64_t n = int64_t{1} << 17;
+    const int64_t n = int64_t{1} << 19;
     ASSERT_GE(n, parallel_threshold);
     array a = iota({n}, dtype::float32);
     array b = full({n}, 2.0f, dtype::float32);
@@ -497,28 +497,31 @@ TEST(Large, ContiguousParallel) {
 
 TEST(Large, StridedParallel) {
     threads_scope threads(3);
-    // 301 x 299 = 89999 elements: the thread chunks start in the middle of rows.
-    array a = iota({301, 299}, dtype::int64);
-    array t = transpose(a);  // (299, 301)
-    array r = add(t, make({1, 301}, dtype::int64, values_t(301, 1.0)));
-    EXPECT_EQ(r.shape(), (shape_t{299, 301}));
+    // 601 x 599 elements (above parallel_threshold): the thread chunks start in the middle of rows.
+    const int64_t m = 601, n = 599;
+    ASSERT_GE(m * n, parallel_threshold);
+    array a = iota({m, n}, dtype::int64);
+    array t = transpose(a);  // (n, m)
+    array r = add(t, make({1, m}, dtype::int64, values_t(m, 1.0)));
+    EXPECT_EQ(r.shape(), (shape_t{n, m}));
     values_t v = to_values(r);
     int bad = 0;
-    for (int64_t i = 0; i < 299; ++i)
-        for (int64_t j = 0; j < 301; ++j) bad += v[i * 301 + j] != static_cast<double>(j * 299 + i + 1);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < m; ++j) bad += v[i * m + j] != static_cast<double>(j * n + i + 1);
     EXPECT_EQ(bad, 0);
     // A reversed, broadcast comparison that also takes the strided path.
     array rev = at(a, std::vector<index_item>{index_item::slice(std::nullopt, std::nullopt, -1)});
-    values_t cmp = to_values(greater(rev, iota({1, 299}, dtype::int64)));
+    values_t cmp = to_values(greater(rev, iota({1, n}, dtype::int64)));
     bad = 0;
-    for (int64_t i = 0; i < 301; ++i)
-        for (int64_t j = 0; j < 299; ++j) bad += cmp[i * 299 + j] != ((300 - i) * 299 + j > j ? 1.0 : 0.0);
+    for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) bad += cmp[i * n + j] != ((m - 1 - i) * n + j > j ? 1.0 : 0.0);
     EXPECT_EQ(bad, 0);
 }
 
 TEST(Large, Where) {
     threads_scope threads(2);
-    const int64_t n = int64_t{1} << 16;
+    const int64_t n = int64_t{1} << 19;
+    ASSERT_GE(n, parallel_threshold);
     array x = iota({n}, dtype::int32);
     values_t w = to_values(where(greater(x, n / 2), x, -1));
     int bad = 0;
