@@ -92,24 +92,38 @@ inline strides_t strides_in_order_c(const shape_t& shape, int64_t itemsize) {
     return strides_in_order(shape, c_order(shape.size()), itemsize);
 }
 
-// The strides NumPy's iterator gives an operand of `op_shape` broadcast to `shape`: 0 along the axes
-// it is broadcast along, and along the axes of length 1, which tell nothing about the order.
+// The stride NumPy's iterator gives an operand of `op_shape` broadcast to `shape` along `axis` (of
+// shape): 0 along the axes it is broadcast along, and along the axes of length 1, which tell nothing
+// about the order.
+inline int64_t iterator_stride(const shape_t& shape, const shape_t& op_shape, const strides_t& op_strides, int axis) {
+    int i = axis - static_cast<int>(shape.size() - op_shape.size());
+    return i < 0 || op_shape[i] == 1 || shape[axis] == 1 ? 0 : op_strides[i];
+}
 inline strides_t iterator_strides(const shape_t& shape, const shape_t& op_shape, const strides_t& op_strides) {
     strides_t s(shape.size());
-    for (int i = 0, d = shape.size() - op_shape.size(); i < op_shape.size(); ++i)
-        s[d + i] = op_shape[i] == 1 || shape[d + i] == 1 ? 0 : op_strides[i];
+    for (int axis = 0; axis < shape.size(); ++axis) s[axis] = iterator_stride(shape, op_shape, op_strides, axis);
     return s;
 }
 
-// The axis order (innermost first) of NumPy's iterator over operands with these iterator_strides:
-// a stable insertion sort from C order by stride magnitude. Where operands disagree on two axes,
-// C order wins; an operand with a zero stride along either axis says nothing.
-inline dims iteration_order(int ndim, std::span<const strides_t> strides) {
+// The axis order (innermost first) of NumPy's iterator over operands whose iterator stride along an
+// axis is stride_of(operand, axis): a stable insertion sort from C order by stride magnitude. Where
+// operands disagree on two axes, C order wins; an operand with a zero stride along either axis says
+// nothing.
+template <class Operands, class StrideOf>
+dims iteration_order(int ndim, const Operands& operands, StrideOf stride_of) {
     dims order = c_order(ndim);
     sort_axes(
-        order, strides, [](const strides_t& s, int axis) { return s[axis] == 0 ? int64_t{-1} : std::llabs(s[axis]); },
+        order, operands,
+        [&](const auto& o, int axis) {
+            int64_t s = stride_of(o, axis);
+            return s == 0 ? int64_t{-1} : std::llabs(s);
+        },
         false);
     return order;
+}
+// The same for operands given by their iterator_strides.
+inline dims iteration_order(int ndim, std::span<const strides_t> strides) {
+    return iteration_order(ndim, strides, [](const strides_t& s, int axis) { return s[axis]; });
 }
 
 // Strides of a result laid out by the iterator over operands with these iterator_strides: an
@@ -154,16 +168,10 @@ inline strides_t ufunc_output_strides(const shape_t& shape, std::span<const ufun
         }
         return strides_in_order_c(shape, itemsize);
     }
-    // The iterator's order, reading each operand's iterator_strides in place (any number of operands).
-    dims order = c_order(ndim);
-    sort_axes(
-        order, operands,
-        [&](const ufunc_operand& o, int axis) {
-            int i = axis - (ndim - o.shape->size());
-            int64_t s = i < 0 || (*o.shape)[i] == 1 || shape[axis] == 1 ? 0 : (*o.strides)[i];
-            return s == 0 ? int64_t{-1} : std::llabs(s);
-        },
-        false);
+    // The iterator's order, reading each operand's strides in place (any number of operands).
+    dims order = iteration_order(ndim, operands, [&](const ufunc_operand& o, int axis) {
+        return iterator_stride(shape, *o.shape, *o.strides, axis);
+    });
     return strides_in_order(shape, order, itemsize);
 }
 
